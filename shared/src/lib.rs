@@ -1,0 +1,27 @@
+//! amiflow's domain model: everything the three functions decide, with no AWS SDK in sight.
+//!
+//! The functions' crates own the I/O; this crate turns inputs (an event, an image, a policy)
+//! into plans and turns outcomes into reports, so the rules can be tested from JSON alone.
+
+pub mod arn;
+pub mod distribution;
+pub mod error;
+pub mod event;
+pub mod glob;
+pub mod image;
+pub mod plan;
+pub mod policy;
+pub mod report;
+pub mod schema;
+pub mod token;
+pub mod validate;
+
+pub use arn::{BuildVersion, ImageBuildVersionArn};
+pub use error::InputError;
+pub use event::{Invocation, Request};
+pub use image::{Ami, Image};
+pub use policy::Policy;
+pub use report::{Action, ActionKind, Outcome, Report};
+
+/// Tag that marks images produced by amiflow's own DistributeImage calls (the loop guard).
+pub const SOURCE_IMAGE_TAG: &str = "amiflow:source-image";

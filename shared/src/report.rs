@@ -1,0 +1,141 @@
+//! The report every function returns and logs (SPEC section 6).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionKind {
+    SsmParameter,
+    LaunchTemplate,
+    DistributeImage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+    Skipped,
+    Planned,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    pub kind: ActionKind,
+    pub region: String,
+    pub account_id: String,
+    pub target: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ami: Option<String>,
+    pub outcome: Outcome,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub skipped: usize,
+    pub planned: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub image: String,
+    pub dry_run: bool,
+    pub actions: Vec<Action>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn new(image: impl Into<String>, dry_run: bool, actions: Vec<Action>) -> Self {
+        let mut summary = Summary::default();
+        for action in &actions {
+            let count = match action.outcome {
+                Outcome::Created => &mut summary.created,
+                Outcome::Updated => &mut summary.updated,
+                Outcome::Unchanged => &mut summary.unchanged,
+                Outcome::Skipped => &mut summary.skipped,
+                Outcome::Planned => &mut summary.planned,
+                Outcome::Failed => &mut summary.failed,
+            };
+            *count += 1;
+        }
+        Self {
+            image: image.into(),
+            dry_run,
+            actions,
+            summary,
+        }
+    }
+
+    pub fn failed(&self) -> impl Iterator<Item = &Action> {
+        self.actions.iter().filter(|a| a.outcome == Outcome::Failed)
+    }
+
+    /// One line per failed target, for the error that makes Lambda retry.
+    pub fn failure_message(&self) -> Option<String> {
+        let failed: Vec<String> = self
+            .failed()
+            .map(|a| format!("{} {} in {}/{}: {}", a.kind.as_str(), a.target, a.account_id, a.region, a.detail))
+            .collect();
+        (!failed.is_empty()).then(|| format!("{} of {} targets failed: {}", failed.len(), self.actions.len(), failed.join("; ")))
+    }
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::SsmParameter => "ssm-parameter",
+            ActionKind::LaunchTemplate => "launch-template",
+            ActionKind::DistributeImage => "distribute-image",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(outcome: Outcome, target: &str) -> Action {
+        Action {
+            kind: ActionKind::SsmParameter,
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            target: target.into(),
+            ami: Some("ami-1".into()),
+            outcome,
+            detail: "why".into(),
+        }
+    }
+
+    #[test]
+    fn summary_counts_outcomes_and_serializes_as_specified() {
+        let report = Report::new(
+            "arn:img",
+            false,
+            vec![action(Outcome::Updated, "/a"), action(Outcome::Failed, "/b"), action(Outcome::Failed, "/c")],
+        );
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["summary"]["updated"], 1);
+        assert_eq!(json["summary"]["failed"], 2);
+        assert_eq!(json["dryRun"], false);
+        assert_eq!(json["actions"][0]["kind"], "ssm-parameter");
+        assert_eq!(json["actions"][0]["accountId"], "123456789012");
+        assert_eq!(json["actions"][0]["outcome"], "updated");
+        let message = report.failure_message().unwrap();
+        assert!(message.starts_with("2 of 3 targets failed"), "{message}");
+        assert!(message.contains("/b") && message.contains("/c") && !message.contains("/a"), "{message}");
+    }
+
+    #[test]
+    fn no_failure_message_without_failures() {
+        assert_eq!(Report::new("x", true, vec![action(Outcome::Planned, "/a")]).failure_message(), None);
+    }
+}
