@@ -1,0 +1,79 @@
+//! The `amiflow validate` command as a user runs it: output and exit status.
+
+use std::process::{Command, Output};
+
+fn fixture(path: &str) -> String {
+    format!("{}/../shared/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_amiflow")).args(args).output().expect("amiflow runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn valid_seed_examples_and_policy_exit_0() {
+    let out = run(&[
+        "validate",
+        &fixture("seeds/000-create-distribution-configuration.json"),
+        &fixture("seeds/001-fast-launch.json"),
+        &fixture("policy/spec-example.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("valid create-distribution-configuration input"), "{text}");
+    assert!(text.contains("policy/spec-example.json: valid amiflow policy"), "{text}");
+}
+
+#[test]
+fn update_seed_example_exits_1_naming_the_right_keys() {
+    let out = run(&["validate", &fixture("seeds/000-update-distribution-configuration.json")]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("invalid update-distribution-configuration input (3 violations)"), "{text}");
+    assert!(text.contains("did you mean `launchPermission`?"), "{text}");
+    assert!(text.contains("unknown field `tags` at `distributions[1].amiDistributionConfiguration`; did you mean `amiTags`?"), "{text}");
+}
+
+#[test]
+fn own_bad_documents_exit_1_with_every_violation() {
+    let out = run(&["validate", &fixture("invalid/policy-bad.json"), &fixture("invalid/distribution-bad.json")]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for expected in [
+        "unknown field `launchTemplate` at `rules[0]`; did you mean `launchTemplates`?",
+        "`rules[0].ssmParameters[0].accounts[0]`: must match",
+        "`rules[0].distribute[0].tags key \"aws:owner\"`: tag keys may not start with `aws:`",
+        "`rules[0].distribute[0].executionRole`: must match",
+        "`distributions[0].s3ExportConfiguration.diskImageFormat`: must be one of \"VMDK\", \"RAW\", \"VHD\", got \"QCOW2\"",
+        "`clientToken`: length must be 1 to 64 characters, is 65",
+        "`distributions[1].region`: Regions must be distinct",
+        "`distributions[0].containerDistributionConfiguration.targetRepository.service`: must be one of \"ECR\"",
+        "`tags`: must have at most 50 entries, has 51",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn unreadable_or_not_json_exits_2_even_beside_invalid_files() {
+    let missing = run(&["validate", "/nonexistent/policy.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let dir = std::env::temp_dir().join(format!("amiflow-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"rules\": [").unwrap();
+    let out = run(&["validate", &fixture("invalid/policy-bad.json"), broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn no_files_is_a_usage_error() {
+    assert_eq!(run(&["validate"]).status.code(), Some(2));
+    assert_eq!(run(&[]).status.code(), Some(2));
+}

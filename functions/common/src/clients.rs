@@ -1,0 +1,129 @@
+//! SDK configuration per (Region, account): the function's own credentials for its own account,
+//! an assumed role (`AMIFLOW_CROSS_ACCOUNT_ROLE`) for any other. Built once, reused while warm.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_types::retry::RetryConfig;
+
+use crate::credentials::CachedAssumedRole;
+
+/// Throttling and transient errors are retried with exponential backoff and full jitter (the
+/// standard strategy); written out so the behaviour does not drift with SDK defaults.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(5)
+        .with_initial_backoff(Duration::from_millis(200))
+        .with_max_backoff(Duration::from_secs(10))
+}
+
+/// Loads the base SDK configuration (environment, endpoint overrides, explicit retries).
+pub async fn load_base_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry_config())
+        .load()
+        .await
+}
+
+#[derive(Debug)]
+pub struct AwsContext {
+    base: SdkConfig,
+    role_name: Option<String>,
+    assumed: tokio::sync::Mutex<HashMap<String, SharedCredentialsProvider>>,
+}
+
+impl AwsContext {
+    pub fn new(base: SdkConfig, role_name: Option<String>) -> Self {
+        Self {
+            base,
+            role_name,
+            assumed: Default::default(),
+        }
+    }
+
+    pub fn base(&self) -> &SdkConfig {
+        &self.base
+    }
+
+    /// The function's own Region (where its Image Builder and policy parameter live).
+    pub fn home_region(&self) -> Option<&str> {
+        self.base.region().map(|r| r.as_ref())
+    }
+
+    /// SDK configuration for `region` in `account`. `cross_account` says whether `account` is
+    /// another than the function's own; such accounts are reached through the assumed role.
+    pub async fn config_for(
+        &self,
+        partition: &str,
+        region: &str,
+        account: &str,
+        cross_account: bool,
+    ) -> Result<SdkConfig, String> {
+        let mut builder = self.base.to_builder();
+        builder.set_region(Some(Region::new(region.to_string())));
+        if cross_account {
+            let Some(role) = &self.role_name else {
+                return Err(format!(
+                    "account {account} is not this function's own account, and AMIFLOW_CROSS_ACCOUNT_ROLE is not set: \
+                     set it to the role name deployed by target-account-role.yaml in {account}"
+                ));
+            };
+            let mut assumed = self.assumed.lock().await;
+            let provider = match assumed.get(account) {
+                Some(provider) => provider.clone(),
+                None => {
+                    let arn = format!("arn:{partition}:iam::{account}:role/{role}");
+                    let provider = AssumeRoleProvider::builder(arn)
+                        .session_name("amiflow")
+                        .configure(&self.base)
+                        .build()
+                        .await;
+                    let shared = SharedCredentialsProvider::new(CachedAssumedRole::new(provider));
+                    assumed.insert(account.to_string(), shared.clone());
+                    shared
+                }
+            };
+            builder.set_credentials_provider(Some(provider));
+        }
+        Ok(builder.build())
+    }
+}
+
+/// Clients of one service per (Region, account), created on first use and kept while warm.
+pub struct ClientCache<C> {
+    context: Arc<AwsContext>,
+    make: fn(&SdkConfig) -> C,
+    clients: Mutex<HashMap<(String, String), C>>,
+}
+
+impl<C: Clone> ClientCache<C> {
+    pub fn new(context: Arc<AwsContext>, make: fn(&SdkConfig) -> C) -> Self {
+        Self {
+            context,
+            make,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn context(&self) -> &AwsContext {
+        &self.context
+    }
+
+    pub async fn get(&self, partition: &str, region: &str, account: &str, cross_account: bool) -> Result<C, String> {
+        let key = (region.to_string(), account.to_string());
+        if let Some(client) = self.lock().get(&key) {
+            return Ok(client.clone());
+        }
+        let config = self.context.config_for(partition, region, account, cross_account).await?;
+        let client = (self.make)(&config);
+        Ok(self.lock().entry(key).or_insert(client).clone())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), C>> {
+        self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
