@@ -1,0 +1,65 @@
+//! Test harness for amiflow: moto in server mode (SSM, EC2, STS) and an Image Builder stand-in
+//! that speaks the service's REST-JSON wire format. Both are started once per test binary, on
+//! 127.0.0.1, and the real SDK clients reach them through `AWS_ENDPOINT_URL` and
+//! `AWS_ENDPOINT_URL_IMAGEBUILDER` with dummy credentials.
+
+pub mod moto;
+pub mod standin;
+
+use std::sync::OnceLock;
+
+pub use moto::Moto;
+pub use standin::{Recorded, StandIn};
+
+/// moto's default account: what the dummy credentials act as.
+pub const HOME_ACCOUNT: &str = "123456789012";
+/// A second account, reached through the assumed cross-account role.
+pub const TARGET_ACCOUNT: &str = "210987654321";
+pub const HOME_REGION: &str = "us-east-1";
+
+pub struct TestEnv {
+    pub moto: Moto,
+    pub standin: StandIn,
+}
+
+/// Starts moto and the stand-in (once per test binary) and points the SDK's environment at them.
+pub fn env() -> &'static TestEnv {
+    static ENV: OnceLock<TestEnv> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let moto = Moto::start().unwrap_or_else(|e| panic!("cannot start moto: {e}"));
+        let standin = StandIn::start_background().unwrap_or_else(|e| panic!("cannot start the Image Builder stand-in: {e}"));
+        // Set once, before any test builds an SDK configuration (they all wait on this lock).
+        for (key, value) in [
+            ("AWS_ENDPOINT_URL", moto.url.as_str()),
+            ("AWS_ENDPOINT_URL_IMAGEBUILDER", standin.url.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", HOME_REGION),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_CONFIG_FILE", "/dev/null"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ] {
+            std::env::set_var(key, value);
+        }
+        for key in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"] {
+            std::env::remove_var(key);
+        }
+        TestEnv { moto, standin }
+    })
+}
+
+/// A Lambda context as the runtime gives it, for a function in `account`.
+pub fn lambda_context(function: &str, account: &str) -> lambda_runtime::Context {
+    let mut context = lambda_runtime::Context::default();
+    context.request_id = format!("test-{}", std::process::id());
+    context.invoked_function_arn = format!("arn:aws:lambda:{HOME_REGION}:{account}:function:{function}");
+    context
+}
+
+/// A name unique to this test run, so tests sharing one emulator never see each other's resources.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    format!("{prefix}-{}-{n}", std::process::id())
+}

@@ -1,0 +1,360 @@
+//! A stand-in for EC2 Image Builder: no emulator serves it, so this small server speaks its
+//! REST-JSON wire format for the three operations amiflow calls (`GET /GetImage`,
+//! `GET /GetDistributionConfiguration`, `PUT /DistributeImage`) and rejects what the real service
+//! rejects: missing required members, ARN patterns, a configuration in another Region, client
+//! tokens reused with other parameters. Errors carry `x-amzn-ErrorType`, as the service's do.
+//! It records every request and can be told to fail the next N calls (throttling tests).
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::Router;
+use regex::Regex;
+use serde_json::{json, Value};
+
+const IMAGE_ARN: &str = r"^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image/[a-z0-9-_]+/[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$";
+const CONFIGURATION_ARN: &str = r"^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$";
+const EXECUTION_ROLE: &str = r"^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub operation: String,
+    /// The JSON body, or for GET operations the query parameters as an object.
+    pub body: Value,
+}
+
+#[derive(Debug)]
+struct Fault {
+    operation: String,
+    key: String,
+    code: String,
+    status: u16,
+    remaining: usize,
+}
+
+#[derive(Debug, Default)]
+struct Store {
+    images: BTreeMap<String, Value>,
+    configurations: BTreeMap<String, Value>,
+    tokens: HashMap<String, (Value, Value)>,
+    faults: Vec<Fault>,
+    requests: Vec<Recorded>,
+    requests_seen: u64,
+}
+
+#[derive(Clone, Default)]
+pub struct StandIn {
+    pub url: String,
+    store: Arc<Mutex<Store>>,
+}
+
+struct ServiceError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+fn error(status: u16, code: &'static str, message: impl Into<String>) -> ServiceError {
+    ServiceError {
+        status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+        code,
+        message: message.into(),
+    }
+}
+
+impl IntoResponse for ServiceError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            [("x-amzn-ErrorType", self.code), ("content-type", "application/json")],
+            json!({ "message": self.message }).to_string(),
+        )
+            .into_response()
+    }
+}
+
+type Reply = Result<(StatusCode, [(&'static str, &'static str); 1], String), ServiceError>;
+
+fn ok(body: Value) -> Reply {
+    Ok((StatusCode::OK, [("content-type", "application/json")], body.to_string()))
+}
+
+fn matches(pattern: &str, text: &str) -> bool {
+    Regex::new(pattern).map(|r| r.is_match(text)).unwrap_or(false)
+}
+
+impl StandIn {
+    /// Starts the server on a free loopback port, on a thread of its own that lives as long as the
+    /// process (so it outlives each test's own Tokio runtime).
+    pub fn start_background() -> Result<Self, String> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let standin = StandIn {
+            url: format!("http://{addr}"),
+            store: Arc::default(),
+        };
+        let server = standin.clone();
+        std::thread::Builder::new()
+            .name("imagebuilder-standin".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                    let _ = axum::serve(listener, server.router()).await;
+                });
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(standin)
+    }
+
+    /// Serves on `addr` until the process ends (for the `imagebuilder-standin` binary).
+    pub async fn serve(addr: SocketAddr) -> std::io::Result<(Self, impl std::future::Future<Output = std::io::Result<()>>)> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let standin = StandIn {
+            url: format!("http://{}", listener.local_addr()?),
+            store: Arc::default(),
+        };
+        let router = standin.router();
+        Ok((standin, async move { axum::serve(listener, router).await }))
+    }
+
+    fn router(&self) -> Router {
+        Router::new()
+            .route("/GetImage", get(get_image))
+            .route("/GetDistributionConfiguration", get(get_distribution_configuration))
+            .route("/DistributeImage", put(distribute_image))
+            .with_state(self.clone())
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds an image: a GetImage response (`{"image": {...}}`) or the image object itself.
+    pub fn put_image(&self, image: Value) {
+        let image = image.get("image").cloned().unwrap_or(image);
+        let arn = image["arn"].as_str().expect("an image has an arn").to_string();
+        self.store().images.insert(arn, image);
+    }
+
+    pub fn put_configuration(&self, configuration: Value) {
+        let arn = configuration["arn"].as_str().expect("a configuration has an arn").to_string();
+        self.store().configurations.insert(arn, configuration);
+    }
+
+    pub fn image(&self, arn: &str) -> Option<Value> {
+        self.store().images.get(arn).cloned()
+    }
+
+    /// Fails the next `times` calls of `operation` whose request mentions `key`, with `code`.
+    pub fn fail(&self, operation: &str, key: &str, code: &str, status: u16, times: usize) {
+        self.store().faults.push(Fault {
+            operation: operation.into(),
+            key: key.into(),
+            code: code.into(),
+            status,
+            remaining: times,
+        });
+    }
+
+    /// Recorded requests of `operation` whose body mentions `containing`.
+    pub fn requests(&self, operation: &str, containing: &str) -> Vec<Recorded> {
+        self.store()
+            .requests
+            .iter()
+            .filter(|r| r.operation == operation && r.body.to_string().contains(containing))
+            .cloned()
+            .collect()
+    }
+
+    /// Loads every `*.json` file of `dir`: GetImage responses or images, and distribution configurations.
+    pub fn load_fixtures(&self, dir: &std::path::Path) -> std::io::Result<usize> {
+        let mut count = 0;
+        let mut paths: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+            let value: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
+            let value = value.get("distributionConfiguration").cloned().unwrap_or(value);
+            if value.get("image").is_some() || value.get("outputResources").is_some() {
+                self.put_image(value);
+            } else {
+                self.put_configuration(value);
+            }
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// Records the request; answers with an injected fault if one is due.
+    fn enter(&self, operation: &str, body: &Value) -> Result<u64, ServiceError> {
+        let mut store = self.store();
+        store.requests.push(Recorded {
+            operation: operation.into(),
+            body: body.clone(),
+        });
+        store.requests_seen += 1;
+        let text = body.to_string();
+        if let Some(fault) = store
+            .faults
+            .iter_mut()
+            .find(|f| f.operation == operation && f.remaining > 0 && text.contains(&f.key))
+        {
+            fault.remaining -= 1;
+            let code: &'static str = Box::leak(fault.code.clone().into_boxed_str());
+            return Err(error(fault.status, code, format!("injected {code}")));
+        }
+        Ok(store.requests_seen)
+    }
+}
+
+async fn get_image(State(s): State<StandIn>, Query(query): Query<HashMap<String, String>>) -> Reply {
+    let seen = s.enter("GetImage", &json!(query))?;
+    let arn = query
+        .get("imageBuildVersionArn")
+        .ok_or_else(|| error(400, "InvalidRequestException", "imageBuildVersionArn is required"))?;
+    if !matches(IMAGE_ARN, arn) {
+        return Err(error(400, "InvalidRequestException", format!("imageBuildVersionArn {arn:?} does not match {IMAGE_ARN}")));
+    }
+    let image = s
+        .image(arn)
+        .ok_or_else(|| error(404, "ResourceNotFoundException", format!("The image {arn} does not exist")))?;
+    ok(json!({ "requestId": format!("standin-{seen}"), "image": image }))
+}
+
+async fn get_distribution_configuration(State(s): State<StandIn>, Query(query): Query<HashMap<String, String>>) -> Reply {
+    let seen = s.enter("GetDistributionConfiguration", &json!(query))?;
+    let arn = query
+        .get("distributionConfigurationArn")
+        .ok_or_else(|| error(400, "InvalidRequestException", "distributionConfigurationArn is required"))?;
+    if !matches(CONFIGURATION_ARN, arn) {
+        return Err(error(400, "InvalidRequestException", format!("distributionConfigurationArn {arn:?} does not match {CONFIGURATION_ARN}")));
+    }
+    let configuration = s.store().configurations.get(arn).cloned().ok_or_else(|| {
+        error(404, "ResourceNotFoundException", format!("The distribution configuration {arn} does not exist"))
+    })?;
+    ok(json!({ "requestId": format!("standin-{seen}"), "distributionConfiguration": configuration }))
+}
+
+/// The Region the request was signed for (SigV4 credential scope): the Region of "this operation".
+fn signed_region(headers: &HeaderMap) -> Option<String> {
+    let auth = headers.get("authorization")?.to_str().ok()?;
+    let scope = auth.split("Credential=").nth(1)?.split(',').next()?;
+    scope.split('/').nth(2).map(str::to_string)
+}
+
+async fn distribute_image(State(s): State<StandIn>, headers: HeaderMap, body: Bytes) -> Reply {
+    let request: Value = serde_json::from_slice(&body)
+        .map_err(|e| error(400, "InvalidRequestException", format!("the body is not JSON: {e}")))?;
+    let seen = s.enter("DistributeImage", &request)?;
+    let text = |member: &str| request.get(member).and_then(Value::as_str);
+    for member in ["sourceImage", "distributionConfigurationArn", "executionRole", "clientToken"] {
+        if text(member).is_none_or(str::is_empty) {
+            return Err(error(400, "InvalidRequestException", format!("{member} is required")));
+        }
+    }
+    let (source, configuration_arn, role, token) = (
+        text("sourceImage").unwrap_or_default(),
+        text("distributionConfigurationArn").unwrap_or_default(),
+        text("executionRole").unwrap_or_default(),
+        text("clientToken").unwrap_or_default(),
+    );
+    if source.chars().count() > 1024 {
+        return Err(error(400, "InvalidRequestException", "sourceImage is longer than 1024"));
+    }
+    if !matches(CONFIGURATION_ARN, configuration_arn) {
+        return Err(error(400, "InvalidRequestException", format!("distributionConfigurationArn does not match {CONFIGURATION_ARN}")));
+    }
+    if role.len() > 2048 || !matches(EXECUTION_ROLE, role) {
+        return Err(error(400, "InvalidRequestException", format!("executionRole does not match {EXECUTION_ROLE}")));
+    }
+    if token.chars().count() > 64 {
+        return Err(error(400, "InvalidRequestException", "clientToken is longer than 64"));
+    }
+    let tags = request.get("tags").and_then(Value::as_object).cloned().unwrap_or_default();
+    if tags.len() > 50 || tags.keys().any(|k| k.is_empty() || k.len() > 128 || k.starts_with("aws:")) {
+        return Err(error(400, "InvalidRequestException", "tags: at most 50, keys 1..128 not starting with aws:"));
+    }
+    let configuration_region = configuration_arn.split(':').nth(3).unwrap_or_default();
+    if let Some(region) = signed_region(&headers) {
+        if region != configuration_region {
+            return Err(error(
+                400,
+                "InvalidRequestException",
+                format!("The distribution configuration must be in the same Region as this operation ({region})"),
+            ));
+        }
+    }
+    let mut store = s.store();
+    if let Some((previous, response)) = store.tokens.get(token) {
+        if *previous == request {
+            return ok(response.clone());
+        }
+        return Err(error(
+            400,
+            "IdempotentParameterMismatchException",
+            format!("client token {token} was already used with different parameters"),
+        ));
+    }
+    let Some(configuration) = store.configurations.get(configuration_arn).cloned() else {
+        return Err(error(404, "ResourceNotFoundException", format!("The distribution configuration {configuration_arn} does not exist")));
+    };
+    let product = product_image(&store, source, seen, &configuration, &tags)?;
+    let product_arn = product["arn"].as_str().unwrap_or_default().to_string();
+    store.images.insert(product_arn.clone(), product);
+    let response = json!({ "clientToken": token, "imageBuildVersionArn": product_arn });
+    store.tokens.insert(token.to_string(), (request, response.clone()));
+    ok(response)
+}
+
+/// The image DistributeImage creates: the source's name and version with the next build number.
+fn product_image(
+    store: &Store,
+    source: &str,
+    seen: u64,
+    configuration: &Value,
+    tags: &serde_json::Map<String, Value>,
+) -> Result<Value, ServiceError> {
+    let (prefix, base) = if matches(IMAGE_ARN, source) {
+        let image = store
+            .images
+            .get(source)
+            .ok_or_else(|| error(404, "ResourceNotFoundException", format!("The image {source} does not exist")))?;
+        if image.pointer("/state/status").and_then(Value::as_str) != Some("AVAILABLE") {
+            return Err(error(400, "InvalidRequestException", format!("The image {source} is not AVAILABLE")));
+        }
+        let prefix = source.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
+        (prefix, image.clone())
+    } else {
+        let region = configuration["arn"].as_str().and_then(|a| a.split(':').nth(3)).unwrap_or("us-east-1");
+        let account = configuration["arn"].as_str().and_then(|a| a.split(':').nth(4)).unwrap_or("123456789012");
+        let prefix = format!("arn:aws:imagebuilder:{region}:{account}:image/distributed/1.0.0");
+        (prefix, json!({ "name": "distributed", "version": "1.0.0" }))
+    };
+    let build = store
+        .images
+        .keys()
+        .filter_map(|arn| arn.strip_prefix(&format!("{prefix}/")).and_then(|b| b.parse::<u64>().ok()))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut product = base;
+    product["arn"] = json!(format!("{prefix}/{build}"));
+    product["tags"] = Value::Object(tags.clone());
+    product["state"] = json!({ "status": "AVAILABLE" });
+    product["distributionConfiguration"] = configuration.clone();
+    product["buildType"] = json!("IMPORT");
+    if let Some(Value::Array(amis)) = product.pointer_mut("/outputResources/amis") {
+        for ami in amis.iter_mut() {
+            ami["image"] = json!(format!("ami-0d{seen:015x}"));
+        }
+    }
+    Ok(product)
+}
