@@ -4,6 +4,7 @@
 //! into plans and turns outcomes into reports, so the rules can be tested from JSON alone.
 
 pub mod arn;
+pub mod decide;
 pub mod distribution;
 pub mod error;
 pub mod event;

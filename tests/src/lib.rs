@@ -63,3 +63,85 @@ pub fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     format!("{prefix}-{}-{n}", std::process::id())
 }
+
+/// SDK configuration acting as `account` in `region`: the dummy credentials for the home account,
+/// credentials from STS AssumeRole (as moto grants them) for any other.
+pub async fn sdk_config_as(account: &str, region: &str) -> aws_config::SdkConfig {
+    env();
+    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .load()
+        .await;
+    if account == HOME_ACCOUNT {
+        return base;
+    }
+    let assumed = aws_sdk_sts::Client::new(&base)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/AmiflowTarget"))
+        .role_session_name("amiflow-test")
+        .send()
+        .await
+        .expect("moto assumes any role");
+    let creds = assumed.credentials().expect("credentials");
+    base.to_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            aws_credential_types::Credentials::new(
+                creds.access_key_id(),
+                creds.secret_access_key(),
+                Some(creds.session_token().to_string()),
+                None,
+                "assumed-for-test",
+            ),
+        ))
+        .build()
+}
+
+/// A GetImage-shaped image named `name`, build `version` (`x.y.z/n`), owned by the home account,
+/// with one AMI per (Region, account) given. AMI ids are derived from all three, so builds differ.
+pub fn image_json(name: &str, version: &str, amis: &[(&str, &str)]) -> serde_json::Value {
+    let arn = format!("arn:aws:imagebuilder:{HOME_REGION}:{HOME_ACCOUNT}:image/{name}/{version}");
+    let amis: Vec<serde_json::Value> = amis
+        .iter()
+        .map(|(region, account)| {
+            serde_json::json!({
+                "region": region,
+                "image": ami_id(name, version, region, account),
+                "accountId": account,
+                "name": format!("{name} {version}"),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "arn": arn,
+        "name": name,
+        "version": version,
+        "type": "AMI",
+        "state": { "status": "AVAILABLE" },
+        "tags": {},
+        "dateCreated": "2026-11-22T10:00:00.000Z",
+        "outputResources": { "amis": amis },
+    })
+}
+
+/// The AMI id `image_json` gives the image in (`region`, `account`).
+pub fn ami_id(name: &str, version: &str, region: &str, account: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (name, version, region, account).hash(&mut hasher);
+    format!("ami-{:017x}", hasher.finish() & 0x0fff_ffff_ffff_ffff)
+}
+
+/// The Image State Change event EventBridge delivers for `arn` in `status`.
+pub fn event_json(arn: &str, status: &str) -> serde_json::Value {
+    serde_json::json!({
+        "version": "0",
+        "id": format!("{}-{status}", unique("event")),
+        "detail-type": "EC2 Image Builder Image State Change",
+        "source": "aws.imagebuilder",
+        "account": HOME_ACCOUNT,
+        "time": "2026-11-22T10:00:00Z",
+        "region": HOME_REGION,
+        "resources": [arn],
+        "detail": { "previous-state": { "status": "DISTRIBUTING" }, "state": { "status": status } }
+    })
+}

@@ -37,3 +37,20 @@ mod tests {
         assert_eq!(peak.load(Ordering::SeqCst), 3);
     }
 }
+
+/// The most AWS calls in flight at once, across every target of an invocation
+/// (`AMIFLOW_MAX_CONCURRENCY`).
+#[derive(Debug, Clone)]
+pub struct CallLimit(std::sync::Arc<tokio::sync::Semaphore>);
+
+impl CallLimit {
+    pub fn new(limit: usize) -> Self {
+        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(limit.max(1))))
+    }
+
+    /// Runs one AWS call while holding a permit.
+    pub async fn call<F: Future>(&self, call: F) -> F::Output {
+        let _permit = self.0.acquire().await.expect("the semaphore is never closed");
+        call.await
+    }
+}

@@ -129,6 +129,18 @@ pub async fn load_policy(source: &PolicySource, base: &SdkConfig) -> Result<Poli
 
 /// Logs the report as one JSON line and returns it, or the error that makes Lambda retry.
 pub fn finish(report: Report) -> Result<Value, FunctionError> {
+    for action in &report.actions {
+        tracing::info!(
+            kind = action.kind.as_str(),
+            region = %action.region,
+            account_id = %action.account_id,
+            target = %action.target,
+            ami = action.ami.as_deref().unwrap_or(""),
+            outcome = ?action.outcome,
+            detail = %action.detail,
+            "action"
+        );
+    }
     let line = serde_json::to_string(&report).unwrap_or_default();
     match report.failure_message() {
         None => {

@@ -1,0 +1,244 @@
+//! Making each planned parameter hold its AMI: one batched read per (Region, account), a write
+//! only where one is due, and a read-back for `aws:ec2:image` values.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use amiflow_common::bounded::CallLimit;
+use amiflow_model::decide::{decide, provenance, Decision};
+use amiflow_model::plan::ParameterTarget;
+use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome};
+use aws_sdk_ssm::error::DisplayErrorContext;
+use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
+use aws_sdk_ssm::Client;
+use futures::future::join_all;
+
+use crate::App;
+
+/// GetParameters takes at most 10 names; a DescribeParameters filter at most 50 values.
+const GET_BATCH: usize = 10;
+const DESCRIBE_BATCH: usize = 50;
+/// The service validates `aws:ec2:image` after PutParameter returns; give it this long to settle.
+const READ_BACK_ATTEMPTS: u32 = 5;
+const READ_BACK_PAUSE: Duration = Duration::from_millis(300);
+
+fn action(target: &ParameterTarget, outcome: Outcome, detail: impl Into<String>) -> Action {
+    Action {
+        kind: ActionKind::SsmParameter,
+        region: target.placement.region.clone(),
+        account_id: target.placement.account_id.clone(),
+        target: target.name.clone(),
+        ami: target.placement.ami.clone().ok(),
+        outcome,
+        detail: detail.into(),
+    }
+}
+
+/// Applies every target and returns one action per target, in plan order.
+pub async fn apply(app: &App, image: &ImageBuildVersionArn, targets: Vec<ParameterTarget>) -> Vec<Action> {
+    let limit = CallLimit::new(app.runtime.settings.max_concurrency);
+    let mut groups: Vec<((String, String, bool), Vec<usize>)> = Vec::new();
+    for (i, t) in targets.iter().enumerate() {
+        let key = (t.placement.region.clone(), t.placement.account_id.clone(), t.placement.cross_account);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    let runs = groups.iter().map(|((region, account, cross), members)| {
+        let members: Vec<&ParameterTarget> = members.iter().map(|&i| &targets[i]).collect();
+        let limit = &limit;
+        async move {
+            match app.ssm.get(&image.partition, region, account, *cross).await {
+                Ok(client) => Group { app, client, limit, image }.apply(&members).await,
+                Err(reason) => members.iter().map(|t| action(t, Outcome::Failed, reason.clone())).collect(),
+            }
+        }
+    });
+    let results = join_all(runs).await;
+    let mut ordered: Vec<Option<Action>> = vec![None; targets.len()];
+    for ((_, members), actions) in groups.iter().zip(results) {
+        for (&i, a) in members.iter().zip(actions) {
+            ordered[i] = Some(a);
+        }
+    }
+    ordered.into_iter().flatten().collect()
+}
+
+struct Group<'a> {
+    app: &'a App,
+    client: Client,
+    limit: &'a CallLimit,
+    image: &'a ImageBuildVersionArn,
+}
+
+struct Current {
+    value: String,
+}
+
+impl Group<'_> {
+    async fn apply(&self, targets: &[&ParameterTarget]) -> Vec<Action> {
+        let names: Vec<String> = dedup(targets.iter().filter(|t| t.placement.ami.is_ok()).map(|t| t.name.clone()));
+        let current = match self.values(&names).await {
+            Ok(current) => current,
+            Err(e) => return targets.iter().map(|t| action(t, Outcome::Failed, format!("cannot read parameters: {e}"))).collect(),
+        };
+        // Descriptions only matter where the value differs: an unchanged target costs one batched read.
+        let differing: Vec<String> = dedup(targets.iter().filter_map(|t| {
+            let ami = t.placement.ami.as_ref().ok()?;
+            current.get(&t.name).filter(|c| &c.value != ami).map(|_| t.name.clone())
+        }));
+        let descriptions = match self.descriptions(&differing).await {
+            Ok(d) => d,
+            Err(e) => {
+                return targets.iter().map(|t| action(t, Outcome::Failed, format!("cannot describe parameters: {e}"))).collect()
+            }
+        };
+        let writes = targets.iter().map(|t| self.apply_one(t, &current, &descriptions));
+        let mut actions: Vec<Action> = join_all(writes).await;
+        self.read_back(targets, &mut actions).await;
+        actions
+    }
+
+    async fn apply_one(
+        &self,
+        target: &ParameterTarget,
+        current: &HashMap<String, Current>,
+        descriptions: &HashMap<String, String>,
+    ) -> Action {
+        let ami = match &target.placement.ami {
+            Ok(ami) => ami,
+            Err(reason) => return action(target, Outcome::Failed, reason.clone()),
+        };
+        let existing = current.get(&target.name);
+        let decision = decide(
+            existing.map(|c| (c.value.as_str(), descriptions.get(&target.name).map(String::as_str))),
+            ami,
+            self.image,
+        );
+        let was = existing.map(|c| c.value.clone()).unwrap_or_default();
+        let (outcome, overwrite) = match decision {
+            Decision::Unchanged => return action(target, Outcome::Unchanged, format!("already holds {ami}")),
+            Decision::Skip(reason) => return action(target, Outcome::Skipped, reason),
+            Decision::Create => (Outcome::Created, false),
+            Decision::Update => (Outcome::Updated, true),
+        };
+        if self.app.runtime.settings.dry_run {
+            let what = if overwrite { format!("would update from {was}") } else { "would create".to_string() };
+            return action(target, Outcome::Planned, format!("{what} ({}, {})", target.data_type, target.origin));
+        }
+        let put = self
+            .client
+            .put_parameter()
+            .name(&target.name)
+            .value(ami)
+            .r#type(ParameterType::String)
+            .data_type(&target.data_type)
+            .description(provenance(self.image))
+            .overwrite(overwrite);
+        match self.limit.call(put.send()).await {
+            Ok(out) if overwrite => action(target, outcome, format!("version {} (was {was})", out.version())),
+            Ok(out) => action(target, outcome, format!("version {}", out.version())),
+            Err(e) => action(target, Outcome::Failed, format!("PutParameter failed: {}", DisplayErrorContext(&e))),
+        }
+    }
+
+    /// Current values by name (absent: the parameter does not exist).
+    async fn values(&self, names: &[String]) -> Result<HashMap<String, Current>, String> {
+        let mut out = HashMap::new();
+        for chunk in names.chunks(GET_BATCH) {
+            let got = self
+                .limit
+                .call(self.client.get_parameters().set_names(Some(chunk.to_vec())).send())
+                .await
+                .map_err(|e| DisplayErrorContext(&e).to_string())?;
+            for p in got.parameters() {
+                if let (Some(name), Some(value)) = (p.name(), p.value()) {
+                    out.insert(name.to_string(), Current { value: value.to_string() });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Descriptions by name, where one is set.
+    async fn descriptions(&self, names: &[String]) -> Result<HashMap<String, String>, String> {
+        let mut out = HashMap::new();
+        for chunk in names.chunks(DESCRIBE_BATCH) {
+            let filter = ParameterStringFilter::builder()
+                .key("Name")
+                .option("Equals")
+                .set_values(Some(chunk.to_vec()))
+                .build()
+                .map_err(|e| e.to_string())?;
+            let mut token: Option<String> = None;
+            loop {
+                let page = self
+                    .limit
+                    .call(
+                        self.client
+                            .describe_parameters()
+                            .parameter_filters(filter.clone())
+                            .set_next_token(token.take())
+                            .send(),
+                    )
+                    .await
+                    .map_err(|e| DisplayErrorContext(&e).to_string())?;
+                for p in page.parameters() {
+                    if let (Some(name), Some(description)) = (p.name(), p.description()) {
+                        out.insert(name.to_string(), description.to_string());
+                    }
+                }
+                match page.next_token() {
+                    Some(next) if !next.is_empty() => token = Some(next.to_string()),
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `aws:ec2:image` values are validated by the service after PutParameter returns: confirm
+    /// each written value holds, and report the target failed if it does not.
+    async fn read_back(&self, targets: &[&ParameterTarget], actions: &mut [Action]) {
+        let written: Vec<usize> = actions
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| {
+                matches!(a.outcome, Outcome::Created | Outcome::Updated) && targets[*i].data_type == "aws:ec2:image"
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut pending = written;
+        for attempt in 0..READ_BACK_ATTEMPTS {
+            if pending.is_empty() {
+                return;
+            }
+            if attempt > 0 {
+                tokio::time::sleep(READ_BACK_PAUSE).await;
+            }
+            let names = dedup(pending.iter().map(|&i| targets[i].name.clone()));
+            let Ok(current) = self.values(&names).await else { continue };
+            pending.retain(|&i| current.get(&targets[i].name).map(|c| &c.value) != actions[i].ami.as_ref());
+        }
+        for i in pending {
+            actions[i].outcome = Outcome::Failed;
+            actions[i].detail = format!(
+                "SSM did not keep {} as an aws:ec2:image value (the AMI may not exist or not be shared with {} in {})",
+                actions[i].ami.as_deref().unwrap_or_default(),
+                actions[i].account_id,
+                actions[i].region
+            );
+        }
+    }
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
