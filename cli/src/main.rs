@@ -44,7 +44,11 @@ fn validate_file(path: &str) -> Verdict {
         println!("{path}: valid {}", kind.describe());
         return Verdict::Valid;
     }
-    println!("{path}: invalid {} ({} violations)", kind.describe(), violations.len());
+    println!(
+        "{path}: invalid {} ({} violations)",
+        kind.describe(),
+        violations.len()
+    );
     for violation in violations {
         println!("  - {violation}");
     }

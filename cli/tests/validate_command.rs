@@ -3,11 +3,17 @@
 use std::process::{Command, Output};
 
 fn fixture(path: &str) -> String {
-    format!("{}/../shared/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../shared/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_amiflow")).args(args).output().expect("amiflow runs")
+    Command::new(env!("CARGO_BIN_EXE_amiflow"))
+        .args(args)
+        .output()
+        .expect("amiflow runs")
 }
 
 fn stdout(out: &Output) -> String {
@@ -24,23 +30,39 @@ fn valid_seed_examples_and_policy_exit_0() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
-    assert!(text.contains("valid create-distribution-configuration input"), "{text}");
-    assert!(text.contains("policy/spec-example.json: valid amiflow policy"), "{text}");
+    assert!(
+        text.contains("valid create-distribution-configuration input"),
+        "{text}"
+    );
+    assert!(
+        text.contains("policy/spec-example.json: valid amiflow policy"),
+        "{text}"
+    );
 }
 
 #[test]
 fn update_seed_example_exits_1_naming_the_right_keys() {
-    let out = run(&["validate", &fixture("seeds/000-update-distribution-configuration.json")]);
+    let out = run(&[
+        "validate",
+        &fixture("seeds/000-update-distribution-configuration.json"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.contains("invalid update-distribution-configuration input (3 violations)"), "{text}");
+    assert!(
+        text.contains("invalid update-distribution-configuration input (3 violations)"),
+        "{text}"
+    );
     assert!(text.contains("did you mean `launchPermission`?"), "{text}");
     assert!(text.contains("unknown field `tags` at `distributions[1].amiDistributionConfiguration`; did you mean `amiTags`?"), "{text}");
 }
 
 #[test]
 fn own_bad_documents_exit_1_with_every_violation() {
-    let out = run(&["validate", &fixture("invalid/policy-bad.json"), &fixture("invalid/distribution-bad.json")]);
+    let out = run(&[
+        "validate",
+        &fixture("invalid/policy-bad.json"),
+        &fixture("invalid/distribution-bad.json"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     for expected in [
@@ -66,7 +88,11 @@ fn unreadable_or_not_json_exits_2_even_beside_invalid_files() {
     std::fs::create_dir_all(&dir).unwrap();
     let broken = dir.join("broken.json");
     std::fs::write(&broken, "{\"rules\": [").unwrap();
-    let out = run(&["validate", &fixture("invalid/policy-bad.json"), broken.to_str().unwrap()]);
+    let out = run(&[
+        "validate",
+        &fixture("invalid/policy-bad.json"),
+        broken.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
     std::fs::remove_dir_all(&dir).unwrap();

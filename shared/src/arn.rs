@@ -35,7 +35,11 @@ pub struct BuildVersion {
 
 impl fmt::Display for BuildVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}/{}", self.major, self.minor, self.patch, self.build)
+        write!(
+            f,
+            "{}.{}.{}/{}",
+            self.major, self.minor, self.patch, self.build
+        )
     }
 }
 
@@ -114,7 +118,14 @@ impl fmt::Display for ImageBuildVersionArn {
         write!(
             f,
             "arn:{}:imagebuilder:{}:{}:image/{}/{}.{}.{}/{}",
-            self.partition, self.region, self.account, self.name, v.major, v.minor, v.patch, v.build
+            self.partition,
+            self.region,
+            self.account,
+            self.name,
+            v.major,
+            v.minor,
+            v.patch,
+            v.build
         )
     }
 }
@@ -156,7 +167,10 @@ mod tests {
     fn orders_numerically_then_by_build() {
         let old = arn("arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.9.0/5");
         let new = arn("arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.10.0/1");
-        assert!(new.is_newer_than(&old), "1.10.0 is newer than 1.9.0 (not a string compare)");
+        assert!(
+            new.is_newer_than(&old),
+            "1.10.0 is newer than 1.9.0 (not a string compare)"
+        );
         assert!(!old.is_newer_than(&new));
         let build2 = arn("arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.10.0/2");
         assert!(build2.is_newer_than(&new));
@@ -179,7 +193,10 @@ mod tests {
         )
         .unwrap_err();
         let text = err.to_string();
-        assert!(text.starts_with("`resources[0]`: must be an image build version ARN"), "{text}");
+        assert!(
+            text.starts_with("`resources[0]`: must be an image build version ARN"),
+            "{text}"
+        );
     }
 
     #[test]

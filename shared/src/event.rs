@@ -16,7 +16,11 @@ pub const IMAGE_STATE_CHANGE: &str = "EC2 Image Builder Image State Change";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImageStateChangeDetail {
     pub state: StateDetail,
-    #[serde(rename = "previous-state", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "previous-state",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub previous_state: Option<StateDetail>,
 }
 
@@ -54,15 +58,23 @@ static DIRECT_REQUEST: Schema = Schema::Object(&[Field::required(
 
 impl Invocation {
     pub fn ignore(reason: impl Into<String>) -> Self {
-        Invocation::Ignore { reason: reason.into() }
+        Invocation::Ignore {
+            reason: reason.into(),
+        }
     }
 
     /// Classifies an EventBridge event or a direct `{"imageBuildVersionArn": ...}` request.
     pub fn classify(input: &Value) -> Result<Self, InputError> {
         let Value::Object(map) = input else {
-            return Err(InputError::new("input", "must be a JSON object (an EventBridge event or a direct request)"));
+            return Err(InputError::new(
+                "input",
+                "must be a JSON object (an EventBridge event or a direct request)",
+            ));
         };
-        if map.contains_key("detail-type") || map.contains_key("source") || map.contains_key("detail") {
+        if map.contains_key("detail-type")
+            || map.contains_key("source")
+            || map.contains_key("detail")
+        {
             return classify_event(input);
         }
         let mut violations = Vec::new();
@@ -85,23 +97,40 @@ fn classify_event(input: &Value) -> Result<Invocation, InputError> {
         match input.get(field) {
             Some(Value::String(s)) => Ok(s),
             Some(_) => Err(InputError::new(field, "must be a string")),
-            None => Err(InputError::new(field, "is required in an EventBridge event")),
+            None => Err(InputError::new(
+                field,
+                "is required in an EventBridge event",
+            )),
         }
     };
     let source = text("source")?;
     let detail_type = text("detail-type")?;
     if source != IMAGE_BUILDER_SOURCE {
-        return Ok(Invocation::ignore(format!("source is {source:?}, not {IMAGE_BUILDER_SOURCE:?}")));
+        return Ok(Invocation::ignore(format!(
+            "source is {source:?}, not {IMAGE_BUILDER_SOURCE:?}"
+        )));
     }
     if detail_type != IMAGE_STATE_CHANGE {
-        return Ok(Invocation::ignore(format!("detail-type is {detail_type:?}, not {IMAGE_STATE_CHANGE:?}")));
+        return Ok(Invocation::ignore(format!(
+            "detail-type is {detail_type:?}, not {IMAGE_STATE_CHANGE:?}"
+        )));
     }
     let resource = match input.get("resources") {
-        None => return Err(InputError::new("resources", "is required: it carries the image build version ARN")),
+        None => {
+            return Err(InputError::new(
+                "resources",
+                "is required: it carries the image build version ARN",
+            ))
+        }
         Some(Value::Array(list)) => match list.first() {
             Some(Value::String(s)) => s.as_str(),
             Some(_) => return Err(InputError::new("resources[0]", "must be a string")),
-            None => return Err(InputError::new("resources", "must hold the image build version ARN, is empty")),
+            None => {
+                return Err(InputError::new(
+                    "resources",
+                    "must hold the image build version ARN, is empty",
+                ))
+            }
         },
         Some(_) => return Err(InputError::new("resources", "must be an array")),
     };
@@ -111,11 +140,14 @@ fn classify_event(input: &Value) -> Result<Invocation, InputError> {
         Some(_) => return Err(InputError::new("detail.state.status", "must be a string")),
         None => return Err(InputError::new("detail.state.status", "is required")),
     }
-    let event: ImageStateChangeEvent = serde_json::from_value(input.clone())
-        .map_err(|e| InputError::new("input", format!("is not an Image State Change event: {e}")))?;
+    let event: ImageStateChangeEvent = serde_json::from_value(input.clone()).map_err(|e| {
+        InputError::new("input", format!("is not an Image State Change event: {e}"))
+    })?;
     let status = event.detail.state.status.as_str();
     if status != "AVAILABLE" {
-        return Ok(Invocation::ignore(format!("image state is {status}; only AVAILABLE images are acted on")));
+        return Ok(Invocation::ignore(format!(
+            "image state is {status}; only AVAILABLE images are acted on"
+        )));
     }
     Ok(Invocation::Act(Request {
         event_id: event.id.unwrap_or_else(|| format!("event:{image}")),
@@ -196,7 +228,10 @@ mod tests {
         no_status["detail"] = json!({"state": {}});
         for (input, field) in [
             (missing, "`resources`"),
-            (bad_arn, "`resources[0]`: must be an image build version ARN"),
+            (
+                bad_arn,
+                "`resources[0]`: must be an image build version ARN",
+            ),
             (no_status, "`detail.state.status`: is required"),
             (json!([1, 2]), "`input`: must be a JSON object"),
             (json!("text"), "`input`"),
@@ -209,12 +244,16 @@ mod tests {
     #[test]
     fn direct_request_acts_and_rejects_unknown_keys() {
         let arn = "arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.2.3/4";
-        let Invocation::Act(request) = Invocation::classify(&json!({"imageBuildVersionArn": arn})).unwrap() else {
+        let Invocation::Act(request) =
+            Invocation::classify(&json!({"imageBuildVersionArn": arn})).unwrap()
+        else {
             panic!("should act")
         };
         assert_eq!(request.event_id, format!("direct:{arn}"));
         assert!(!request.from_event);
-        let err = Invocation::classify(&json!({"imageBuildVersionArm": arn})).unwrap_err().to_string();
+        let err = Invocation::classify(&json!({"imageBuildVersionArm": arn}))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("did you mean `imageBuildVersionArn`"), "{err}");
     }
 }

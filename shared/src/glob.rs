@@ -33,6 +33,9 @@ mod tests {
         assert!(glob_match("*", ""));
         assert!(glob_match("exact", "exact"));
         assert!(!glob_match("exact", "exactly"));
-        assert!(!glob_match("ab*ba", "aba"), "prefix and suffix may not overlap");
+        assert!(
+            !glob_match("ab*ba", "aba"),
+            "prefix and suffix may not overlap"
+        );
     }
 }

@@ -113,7 +113,10 @@ impl Image {
             .flat_map(|o| o.amis.iter())
             .map(|ami| OwnedAmi {
                 region: ami.region.clone(),
-                account_id: ami.account_id.clone().unwrap_or_else(|| arn.account.clone()),
+                account_id: ami
+                    .account_id
+                    .clone()
+                    .unwrap_or_else(|| arn.account.clone()),
                 image_id: ami.image.clone(),
             })
             .collect();

@@ -102,7 +102,9 @@ impl<'a> Planner<'a> {
     fn place(&self, region: &str, account: &str) -> Placement {
         let ami = match self.image.ami_for(region, account) {
             Some(ami) => Ok(ami.image_id.clone()),
-            None if self.image.regions().is_empty() => Err("the image has no AMIs (outputResources.amis is empty)".into()),
+            None if self.image.regions().is_empty() => {
+                Err("the image has no AMIs (outputResources.amis is empty)".into())
+            }
             None => Err(format!(
                 "the image has no AMI in {region} (it has AMIs in {})",
                 self.image.regions().join(", ")
@@ -136,12 +138,21 @@ impl<'a> Planner<'a> {
             let mut account_list: Vec<String> = Vec::new();
             for account in accounts {
                 if account == "*" {
-                    account_list.extend(self.image.accounts_in(&region).into_iter().map(String::from));
+                    account_list.extend(
+                        self.image
+                            .accounts_in(&region)
+                            .into_iter()
+                            .map(String::from),
+                    );
                 } else {
                     account_list.push(account.clone());
                 }
             }
-            out.extend(dedup(account_list).into_iter().map(|account| self.place(&region, &account)));
+            out.extend(
+                dedup(account_list)
+                    .into_iter()
+                    .map(|account| self.place(&region, &account)),
+            );
         }
         out
     }
@@ -187,7 +198,10 @@ impl<'a> Planner<'a> {
                     out.push(ParameterTarget {
                         placement,
                         name: name.clone(),
-                        data_type: param.data_type.clone().unwrap_or_else(|| DEFAULT_DATA_TYPE.into()),
+                        data_type: param
+                            .data_type
+                            .clone()
+                            .unwrap_or_else(|| DEFAULT_DATA_TYPE.into()),
                         origin: Origin::Rule(rule.name.clone()),
                     });
                 }
@@ -199,7 +213,10 @@ impl<'a> Planner<'a> {
                 out.push(ParameterTarget {
                     placement: self.place(&dist.region, account),
                     name: conf.parameter_name.clone(),
-                    data_type: conf.data_type.clone().unwrap_or_else(|| DEFAULT_DATA_TYPE.into()),
+                    data_type: conf
+                        .data_type
+                        .clone()
+                        .unwrap_or_else(|| DEFAULT_DATA_TYPE.into()),
                     origin: Origin::DistributionSettings,
                 });
             }
@@ -207,7 +224,11 @@ impl<'a> Planner<'a> {
         // One parameter is one target, however many rules name it: the first one wins.
         let mut seen = Vec::new();
         out.retain(|t| {
-            let key = (t.placement.region.clone(), t.placement.account_id.clone(), t.name.clone());
+            let key = (
+                t.placement.region.clone(),
+                t.placement.account_id.clone(),
+                t.name.clone(),
+            );
             let fresh = !seen.contains(&key);
             seen.push(key);
             fresh
@@ -264,7 +285,11 @@ impl<'a> Planner<'a> {
         }
         let mut seen = Vec::new();
         out.retain(|t| {
-            let key = (t.placement.region.clone(), t.placement.account_id.clone(), t.selector.clone());
+            let key = (
+                t.placement.region.clone(),
+                t.placement.account_id.clone(),
+                t.selector.clone(),
+            );
             let fresh = !seen.contains(&key);
             seen.push(key);
             fresh

@@ -133,7 +133,9 @@ impl Policy {
 impl Rule {
     pub fn matches(&self, image: &Image) -> bool {
         let Some(m) = &self.matcher else { return true };
-        m.image_name.as_deref().is_none_or(|glob| glob_match(glob, &image.name))
+        m.image_name
+            .as_deref()
+            .is_none_or(|glob| glob_match(glob, &image.name))
             && m.pipeline_arn
                 .as_deref()
                 .is_none_or(|arn| image.source_pipeline_arn.as_deref() == Some(arn))
@@ -151,19 +153,30 @@ mod tests {
             arn: "arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0.0/1".into(),
             name: name.into(),
             source_pipeline_arn: pipeline.map(Into::into),
-            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             ..Image::default()
         }
     }
 
     #[test]
     fn spec_example_parses_with_defaults() {
-        let policy = Policy::parse(include_str!("../tests/fixtures/policy/spec-example.json")).unwrap();
+        let policy =
+            Policy::parse(include_str!("../tests/fixtures/policy/spec-example.json")).unwrap();
         assert!(policy.follow_distribution_settings);
         let rule = &policy.rules[0];
-        assert_eq!(rule.distribute[0].execution_role, "ImageBuilderDistributionRole");
+        assert_eq!(
+            rule.distribute[0].execution_role,
+            "ImageBuilderDistributionRole"
+        );
         assert_eq!(rule.launch_templates[2].keep_versions, Some(30));
-        assert_eq!(Policy::parse(r#"{"rules": []}"#).unwrap().follow_distribution_settings, true);
+        assert!(
+            Policy::parse(r#"{"rules": []}"#)
+                .unwrap()
+                .follow_distribution_settings
+        );
     }
 
     #[test]
@@ -174,12 +187,27 @@ mod tests {
             {"name": "pipe", "match": {"pipelineArn": "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/p"}}
         ]}))
         .unwrap();
-        let names = |img: &Image| policy.matching(img).map(|r| r.name.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&image("golden-al2023", None, &[("Stage", "dev")])), ["all", "golden"]);
-        assert_eq!(names(&image("golden-al2023", None, &[("Stage", "prod")])), ["all"]);
+        let names = |img: &Image| {
+            policy
+                .matching(img)
+                .map(|r| r.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&image("golden-al2023", None, &[("Stage", "dev")])),
+            ["all", "golden"]
+        );
+        assert_eq!(
+            names(&image("golden-al2023", None, &[("Stage", "prod")])),
+            ["all"]
+        );
         assert_eq!(names(&image("silver", None, &[("Stage", "dev")])), ["all"]);
         assert_eq!(
-            names(&image("x", Some("arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/p"), &[])),
+            names(&image(
+                "x",
+                Some("arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/p"),
+                &[]
+            )),
             ["all", "pipe"]
         );
     }
@@ -193,12 +221,25 @@ mod tests {
         let text = err.to_string();
         assert_eq!(err.violations.len(), 3, "{text}");
         assert!(text.contains("unknown field `followDistributionSetting` at `the top level`; did you mean `followDistributionSettings`?"), "{text}");
-        assert!(text.contains("`rules[0].ssmParameters[0].dataType`: must be one of \"text\", \"aws:ec2:image\""), "{text}");
-        assert!(text.contains("unknown field `region` at `rules[0].ssmParameters[0]`; did you mean `regions`?"), "{text}");
+        assert!(
+            text.contains(
+                "`rules[0].ssmParameters[0].dataType`: must be one of \"text\", \"aws:ec2:image\""
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "unknown field `region` at `rules[0].ssmParameters[0]`; did you mean `regions`?"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
     fn not_json_is_an_error() {
-        assert!(Policy::parse("{rules").unwrap_err().to_string().starts_with("`policy`: is not valid JSON"));
+        assert!(Policy::parse("{rules")
+            .unwrap_err()
+            .to_string()
+            .starts_with("`policy`: is not valid JSON"));
     }
 }

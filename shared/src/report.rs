@@ -83,9 +83,25 @@ impl Report {
     pub fn failure_message(&self) -> Option<String> {
         let failed: Vec<String> = self
             .failed()
-            .map(|a| format!("{} {} in {}/{}: {}", a.kind.as_str(), a.target, a.account_id, a.region, a.detail))
+            .map(|a| {
+                format!(
+                    "{} {} in {}/{}: {}",
+                    a.kind.as_str(),
+                    a.target,
+                    a.account_id,
+                    a.region,
+                    a.detail
+                )
+            })
             .collect();
-        (!failed.is_empty()).then(|| format!("{} of {} targets failed: {}", failed.len(), self.actions.len(), failed.join("; ")))
+        (!failed.is_empty()).then(|| {
+            format!(
+                "{} of {} targets failed: {}",
+                failed.len(),
+                self.actions.len(),
+                failed.join("; ")
+            )
+        })
     }
 }
 
@@ -120,7 +136,11 @@ mod tests {
         let report = Report::new(
             "arn:img",
             false,
-            vec![action(Outcome::Updated, "/a"), action(Outcome::Failed, "/b"), action(Outcome::Failed, "/c")],
+            vec![
+                action(Outcome::Updated, "/a"),
+                action(Outcome::Failed, "/b"),
+                action(Outcome::Failed, "/c"),
+            ],
         );
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["summary"]["updated"], 1);
@@ -131,11 +151,17 @@ mod tests {
         assert_eq!(json["actions"][0]["outcome"], "updated");
         let message = report.failure_message().unwrap();
         assert!(message.starts_with("2 of 3 targets failed"), "{message}");
-        assert!(message.contains("/b") && message.contains("/c") && !message.contains("/a"), "{message}");
+        assert!(
+            message.contains("/b") && message.contains("/c") && !message.contains("/a"),
+            "{message}"
+        );
     }
 
     #[test]
     fn no_failure_message_without_failures() {
-        assert_eq!(Report::new("x", true, vec![action(Outcome::Planned, "/a")]).failure_message(), None);
+        assert_eq!(
+            Report::new("x", true, vec![action(Outcome::Planned, "/a")]).failure_message(),
+            None
+        );
     }
 }

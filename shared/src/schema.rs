@@ -108,10 +108,21 @@ pub enum Schema {
     Text(Text),
     Enum(&'static [&'static str]),
     Bool,
-    Integer { min: i64, max: i64 },
-    Array { items: &'static Schema, min: usize, max: usize },
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    Array {
+        items: &'static Schema,
+        min: usize,
+        max: usize,
+    },
     /// A string-to-string map such as tags.
-    Map { key: Text, value: Text, max: usize },
+    Map {
+        key: Text,
+        value: Text,
+        max: usize,
+    },
 }
 
 #[derive(Debug)]
@@ -158,35 +169,60 @@ pub fn check(value: &Value, schema: &Schema, path: &str, out: &mut Vec<Violation
                 }
             }
         }
-        (Schema::Object(_), _) => out.push(Violation::new(path, format!("must be an object, got {}", kind(value)))),
+        (Schema::Object(_), _) => out.push(Violation::new(
+            path,
+            format!("must be an object, got {}", kind(value)),
+        )),
         (Schema::Text(rule), Value::String(s)) => check_text(s, rule, path, out),
         (Schema::Enum(allowed), Value::String(s)) => {
             if !allowed.contains(&s.as_str()) {
-                out.push(Violation::new(path, format!("must be one of {}, got {s:?}", quoted(allowed))));
+                out.push(Violation::new(
+                    path,
+                    format!("must be one of {}, got {s:?}", quoted(allowed)),
+                ));
             }
         }
         (Schema::Bool, Value::Bool(_)) => {}
         (Schema::Integer { min, max }, Value::Number(n)) => match n.as_i64() {
             Some(i) if (*min..=*max).contains(&i) => {}
-            _ => out.push(Violation::new(path, format!("must be a whole number from {min} to {max}, got {n}"))),
+            _ => out.push(Violation::new(
+                path,
+                format!("must be a whole number from {min} to {max}, got {n}"),
+            )),
         },
         (Schema::Array { items, min, max }, Value::Array(list)) => {
             if list.len() < *min || list.len() > *max {
-                out.push(Violation::new(path, format!("must have {min} to {max} items, has {}", list.len())));
+                out.push(Violation::new(
+                    path,
+                    format!("must have {min} to {max} items, has {}", list.len()),
+                ));
             }
             for (i, item) in list.iter().enumerate() {
                 check(item, items, &index(path, i), out);
             }
         }
-        (Schema::Map { key, value: value_rule, max }, Value::Object(map)) => {
+        (
+            Schema::Map {
+                key,
+                value: value_rule,
+                max,
+            },
+            Value::Object(map),
+        ) => {
             if map.len() > *max {
-                out.push(Violation::new(path, format!("must have at most {max} entries, has {}", map.len())));
+                out.push(Violation::new(
+                    path,
+                    format!("must have at most {max} entries, has {}", map.len()),
+                ));
             }
             for (k, v) in map {
                 check_text(k, key, &format!("{path} key {k:?}"), out);
                 match v {
                     Value::String(s) => check_text(s, value_rule, &child(path, k), out),
-                    other => out.push(Violation::new(child(path, k), format!("must be a string, got {}", kind(other)))),
+                    other => out.push(Violation::new(
+                        child(path, k),
+                        format!("must be a string, got {}", kind(other)),
+                    )),
                 }
             }
         }
@@ -198,7 +234,10 @@ pub fn check(value: &Value, schema: &Schema, path: &str, out: &mut Vec<Violation
                 Schema::Array { .. } => "an array",
                 Schema::Map { .. } | Schema::Object(_) => "an object",
             };
-            out.push(Violation::new(path, format!("must be {want}, got {}", kind(value))));
+            out.push(Violation::new(
+                path,
+                format!("must be {want}, got {}", kind(value)),
+            ));
         }
     }
 }
@@ -208,12 +247,18 @@ pub fn check_text(s: &str, rule: &Text, path: &str, out: &mut Vec<Violation>) {
     if length < rule.min || length > rule.max {
         out.push(Violation::new(
             path,
-            format!("length must be {} to {} characters, is {length}", rule.min, rule.max),
+            format!(
+                "length must be {} to {} characters, is {length}",
+                rule.min, rule.max
+            ),
         ));
     }
     if let Some(pattern) = rule.pattern {
         if !matches(pattern, s) {
-            out.push(Violation::new(path, format!("must match {pattern}, got {s:?}")));
+            out.push(Violation::new(
+                path,
+                format!("must match {pattern}, got {s:?}"),
+            ));
         }
     }
 }
@@ -221,7 +266,9 @@ pub fn check_text(s: &str, rule: &Text, path: &str, out: &mut Vec<Violation>) {
 /// Regex match with compiled patterns kept for the process's life (schemas use a fixed set).
 pub fn matches(pattern: &'static str, text: &str) -> bool {
     static CACHE: LazyLock<Mutex<HashMap<&'static str, Regex>>> = LazyLock::new(Default::default);
-    let mut cache = CACHE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     cache
         .entry(pattern)
         .or_insert_with(|| Regex::new(pattern).expect("schema patterns are valid regexes"))
@@ -240,12 +287,19 @@ fn kind(value: &Value) -> &'static str {
 }
 
 fn quoted(items: &[&str]) -> String {
-    items.iter().map(|i| format!("{i:?}")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|i| format!("{i:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The known key a mistyped key most likely meant: one that contains it or is contained in it
 /// (`tags` → `amiTags`, `launchPermissions` → `launchPermission`), else the closest by edit distance.
-pub fn nearest(unknown: &str, known: impl Iterator<Item = &'static str> + Clone) -> Option<&'static str> {
+pub fn nearest(
+    unknown: &str,
+    known: impl Iterator<Item = &'static str> + Clone,
+) -> Option<&'static str> {
     let lower = unknown.to_ascii_lowercase();
     let contained = known
         .clone()
@@ -273,7 +327,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -287,7 +343,11 @@ mod tests {
 
     static INNER: Schema = Schema::Object(&[Field::required("id", &ID)]);
     static ID: Schema = Schema::Text(Text::pattern(1, 5, "^[a-z]+$"));
-    static LIST: Schema = Schema::Array { items: &INNER, min: 1, max: 2 };
+    static LIST: Schema = Schema::Array {
+        items: &INNER,
+        min: 1,
+        max: 2,
+    };
     static ROOT: Schema = Schema::Object(&[
         Field::required("items", &LIST),
         Field::optional("flag", &Schema::Bool),
@@ -308,14 +368,38 @@ mod tests {
             "mode": "C",
             "flga": true
         }));
-        assert!(found.contains(&"`items`: must have 1 to 2 items, has 3".to_string()), "{found:?}");
-        assert!(found.iter().any(|v| v.starts_with("`items[1].id`: length must be 1 to 5")), "{found:?}");
-        assert!(found.iter().any(|v| v.starts_with("`items[1].id`: must match")), "{found:?}");
-        assert!(found.contains(&"`items[2].id`: is required".to_string()), "{found:?}");
-        assert!(found.contains(&"`flag`: must be true or false, got a string".to_string()), "{found:?}");
-        assert!(found.contains(&"`mode`: must be one of \"A\", \"B\", got \"C\"".to_string()), "{found:?}");
         assert!(
-            found.contains(&"unknown field `flga` at `the top level`; did you mean `flag`?".to_string()),
+            found.contains(&"`items`: must have 1 to 2 items, has 3".to_string()),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|v| v.starts_with("`items[1].id`: length must be 1 to 5")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|v| v.starts_with("`items[1].id`: must match")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"`items[2].id`: is required".to_string()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"`flag`: must be true or false, got a string".to_string()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&"`mode`: must be one of \"A\", \"B\", got \"C\"".to_string()),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(
+                &"unknown field `flga` at `the top level`; did you mean `flag`?".to_string()
+            ),
             "{found:?}"
         );
         assert_eq!(found.len(), 7, "{found:?}");
@@ -328,10 +412,22 @@ mod tests {
 
     #[test]
     fn suggests_containing_key_before_edit_distance() {
-        let keys = ["name", "description", "amiTags", "kmsKeyId", "launchPermission"];
+        let keys = [
+            "name",
+            "description",
+            "amiTags",
+            "kmsKeyId",
+            "launchPermission",
+        ];
         assert_eq!(nearest("tags", keys.iter().copied()), Some("amiTags"));
-        assert_eq!(nearest("launchPermissions", keys.iter().copied()), Some("launchPermission"));
-        assert_eq!(nearest("descrption", keys.iter().copied()), Some("description"));
+        assert_eq!(
+            nearest("launchPermissions", keys.iter().copied()),
+            Some("launchPermission")
+        );
+        assert_eq!(
+            nearest("descrption", keys.iter().copied()),
+            Some("description")
+        );
         assert_eq!(nearest("zzzzzzzz", keys.iter().copied()), None);
     }
 }

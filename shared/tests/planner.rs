@@ -10,12 +10,14 @@ const OTHER: &str = "222222222222";
 
 fn image() -> ResolvedImage {
     let response: GetImageResponse =
-        serde_json::from_str(include_str!("fixtures/images/golden-multi.json")).expect("fixture is a GetImage response");
+        serde_json::from_str(include_str!("fixtures/images/golden-multi.json"))
+            .expect("fixture is a GetImage response");
     response.image.resolve().expect("fixture ARN parses")
 }
 
 fn policy(follow: bool) -> Policy {
-    let mut policy = Policy::parse(include_str!("fixtures/policy/multi.json")).expect("fixture policy is valid");
+    let mut policy =
+        Policy::parse(include_str!("fixtures/policy/multi.json")).expect("fixture policy is valid");
     policy.follow_distribution_settings = follow;
     policy
 }
@@ -27,7 +29,13 @@ fn by_name<'a>(targets: &'a [ParameterTarget], name: &str) -> Vec<&'a ParameterT
 fn cells(targets: &[&ParameterTarget]) -> Vec<(String, String, Result<String, String>)> {
     targets
         .iter()
-        .map(|t| (t.placement.region.clone(), t.placement.account_id.clone(), t.placement.ami.clone()))
+        .map(|t| {
+            (
+                t.placement.region.clone(),
+                t.placement.account_id.clone(),
+                t.placement.ami.clone(),
+            )
+        })
         .collect()
 }
 
@@ -53,7 +61,10 @@ fn star_regions_and_accounts_cover_every_ami_with_its_own_copy() {
     );
     assert!(latest.iter().all(|t| t.data_type == "aws:ec2:image"));
     assert_eq!(
-        latest.iter().map(|t| t.placement.cross_account).collect::<Vec<_>>(),
+        latest
+            .iter()
+            .map(|t| t.placement.cross_account)
+            .collect::<Vec<_>>(),
         [false, true, false, true, false]
     );
 }
@@ -81,7 +92,10 @@ fn listed_account_without_a_copy_gets_the_owners_ami() {
     let policy = policy(false);
     let targets = Planner::new(&policy, &image, OWNER).parameters();
     let shared = by_name(&targets, "/shared/copyless");
-    assert_eq!(cells(&shared), vec![ok("us-east-1", "333333333333", "ami-0a0000000000000e1")]);
+    assert_eq!(
+        cells(&shared),
+        vec![ok("us-east-1", "333333333333", "ami-0a0000000000000e1")]
+    );
     assert!(shared[0].placement.cross_account);
 }
 
@@ -103,11 +117,17 @@ fn follow_distribution_settings_adds_the_images_own_parameters_with_api_defaults
     let on = policy(true);
     let targets = Planner::new(&on, &image, OWNER).parameters();
     let us = by_name(&targets, "/dist/us");
-    assert_eq!(cells(&us), vec![ok("us-east-1", OWNER, "ami-0a0000000000000e1")]);
+    assert_eq!(
+        cells(&us),
+        vec![ok("us-east-1", OWNER, "ami-0a0000000000000e1")]
+    );
     assert_eq!(us[0].data_type, "aws:ec2:image");
     assert_eq!(us[0].origin, Origin::DistributionSettings);
     let eu = by_name(&targets, "/dist/eu");
-    assert_eq!(cells(&eu), vec![ok("eu-west-1", OTHER, "ami-0b0000000000000e2")]);
+    assert_eq!(
+        cells(&eu),
+        vec![ok("eu-west-1", OTHER, "ami-0b0000000000000e2")]
+    );
     assert_eq!(eu[0].data_type, "text");
 
     let off = policy(false);
@@ -124,7 +144,12 @@ fn rules_that_do_not_match_plan_nothing() {
     let mut renamed = image.clone();
     renamed.image.name = "bronze".into();
     let targets = Planner::new(&policy, &renamed, OWNER).parameters();
-    assert!(targets.iter().all(|t| t.origin == Origin::DistributionSettings), "{targets:#?}");
+    assert!(
+        targets
+            .iter()
+            .all(|t| t.origin == Origin::DistributionSettings),
+        "{targets:#?}"
+    );
 }
 
 #[test]
@@ -144,22 +169,58 @@ fn launch_templates_by_id_name_tag_and_distribution_settings() {
             )
         })
         .collect();
-    let row = |s: &str, r: &str, a: &str, d: bool, k: Option<u32>| (s.to_string(), r.to_string(), a.to_string(), d, k);
+    let row = |s: &str, r: &str, a: &str, d: bool, k: Option<u32>| {
+        (s.to_string(), r.to_string(), a.to_string(), d, k)
+    };
     assert_eq!(
         summary,
         vec![
             row("lt-0123456789abcdef0", "us-east-1", OWNER, true, None),
             row("name web", "eu-west-1", OTHER, false, None),
-            row("tag amiflow:image=golden", "us-east-1", OWNER, true, Some(30)),
-            row("tag amiflow:image=golden", "us-east-1", OTHER, true, Some(30)),
-            row("tag amiflow:image=golden", "eu-west-1", OWNER, true, Some(30)),
-            row("tag amiflow:image=golden", "eu-west-1", OTHER, true, Some(30)),
-            row("tag amiflow:image=golden", "ap-southeast-2", OWNER, true, Some(30)),
+            row(
+                "tag amiflow:image=golden",
+                "us-east-1",
+                OWNER,
+                true,
+                Some(30)
+            ),
+            row(
+                "tag amiflow:image=golden",
+                "us-east-1",
+                OTHER,
+                true,
+                Some(30)
+            ),
+            row(
+                "tag amiflow:image=golden",
+                "eu-west-1",
+                OWNER,
+                true,
+                Some(30)
+            ),
+            row(
+                "tag amiflow:image=golden",
+                "eu-west-1",
+                OTHER,
+                true,
+                Some(30)
+            ),
+            row(
+                "tag amiflow:image=golden",
+                "ap-southeast-2",
+                OWNER,
+                true,
+                Some(30)
+            ),
             row("lt-0aaaaaaaaaaaaaaa1", "us-east-1", OWNER, false, None),
             row("lt-0bbbbbbbbbbbbbbb2", "eu-west-1", OTHER, true, None),
         ]
     );
-    assert_eq!(targets[1].placement.ami, Ok("ami-0b0000000000000e2".into()), "the account's own copy");
+    assert_eq!(
+        targets[1].placement.ami,
+        Ok("ami-0b0000000000000e2".into()),
+        "the account's own copy"
+    );
     assert!(matches!(targets[0].selector, TemplateSelector::Id(_)));
 }
 
@@ -172,10 +233,15 @@ fn distribute_calls_carry_the_loop_guard_tag_and_deterministic_tokens() {
     assert_eq!(calls.len(), 2);
     let source = "arn:aws:imagebuilder:us-east-1:111111111111:image/golden-al2023/1.2.0/3";
     assert!(calls.iter().all(|c| c.source_image == source));
-    assert!(calls.iter().all(|c| c.tags.get(SOURCE_IMAGE_TAG).map(String::as_str) == Some(source)));
+    assert!(calls
+        .iter()
+        .all(|c| c.tags.get(SOURCE_IMAGE_TAG).map(String::as_str) == Some(source)));
     assert_eq!(calls[0].tags.get("Stage").map(String::as_str), Some("prod"));
     assert_eq!(calls[0].execution_role, "ImageBuilderDistributionRole");
-    assert_ne!(calls[0].client_token, calls[1].client_token, "one token per configuration");
+    assert_ne!(
+        calls[0].client_token, calls[1].client_token,
+        "one token per configuration"
+    );
     assert!(calls.iter().all(|c| c.client_token.len() <= 36));
     let again = planner.distributions("event-1").unwrap();
     assert_eq!(calls, again, "a redelivered event plans the same tokens");
@@ -183,8 +249,13 @@ fn distribute_calls_carry_the_loop_guard_tag_and_deterministic_tokens() {
     assert_ne!(calls[0].client_token, other_event[0].client_token);
 
     let mut product = image.clone();
-    product.image.tags.insert(SOURCE_IMAGE_TAG.into(), source.into());
-    let reason = Planner::new(&policy, &product, OWNER).distributions("event-3").unwrap_err();
+    product
+        .image
+        .tags
+        .insert(SOURCE_IMAGE_TAG.into(), source.into());
+    let reason = Planner::new(&policy, &product, OWNER)
+        .distributions("event-3")
+        .unwrap_err();
     assert!(reason.contains(SOURCE_IMAGE_TAG), "{reason}");
 }
 

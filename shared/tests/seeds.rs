@@ -9,7 +9,13 @@ fn check(file: &str) -> (DocumentKind, Vec<String>) {
     let path = format!("{}/tests/fixtures/seeds/{file}", env!("CARGO_MANIFEST_DIR"));
     let value: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let kind = DocumentKind::detect(&value).expect("seed documents have a known kind");
-    (kind, validate(kind, &value).iter().map(ToString::to_string).collect())
+    (
+        kind,
+        validate(kind, &value)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    )
 }
 
 #[test]
@@ -24,7 +30,11 @@ fn create_examples_are_valid() {
         "001-vm-export.json",
     ] {
         let (kind, violations) = check(file);
-        assert_eq!(kind, DocumentKind::CreateDistributionConfiguration, "{file}");
+        assert_eq!(
+            kind,
+            DocumentKind::CreateDistributionConfiguration,
+            "{file}"
+        );
         assert!(violations.is_empty(), "{file}: {violations:#?}");
     }
 }
@@ -48,7 +58,10 @@ fn update_example_from_001_also_has_an_arn_the_api_rejects() {
     let (kind, violations) = check("001-update-ami-distribution-configuration.json");
     assert_eq!(kind, DocumentKind::UpdateDistributionConfiguration);
     // The resource name in this example ends in `.json`; the ARN pattern allows [a-z0-9-_] only.
-    assert!(violations[0].starts_with("`distributionConfigurationArn`: must match"), "{violations:#?}");
+    assert!(
+        violations[0].starts_with("`distributionConfigurationArn`: must match"),
+        "{violations:#?}"
+    );
     assert_eq!(
         &violations[1..],
         [

@@ -27,7 +27,8 @@ pub fn env() -> &'static TestEnv {
     static ENV: OnceLock<TestEnv> = OnceLock::new();
     ENV.get_or_init(|| {
         let moto = Moto::start().unwrap_or_else(|e| panic!("cannot start moto: {e}"));
-        let standin = StandIn::start_background().unwrap_or_else(|e| panic!("cannot start the Image Builder stand-in: {e}"));
+        let standin = StandIn::start_background()
+            .unwrap_or_else(|e| panic!("cannot start the Image Builder stand-in: {e}"));
         // Set once, before any test builds an SDK configuration (they all wait on this lock).
         for (key, value) in [
             ("AWS_ENDPOINT_URL", moto.url.as_str()),
@@ -41,7 +42,12 @@ pub fn env() -> &'static TestEnv {
         ] {
             std::env::set_var(key, value);
         }
-        for key in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"] {
+        for key in [
+            "AWS_PROFILE",
+            "AWS_SESSION_TOKEN",
+            "AWS_ROLE_ARN",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+        ] {
             std::env::remove_var(key);
         }
         TestEnv { moto, standin }
@@ -52,7 +58,8 @@ pub fn env() -> &'static TestEnv {
 pub fn lambda_context(function: &str, account: &str) -> lambda_runtime::Context {
     let mut context = lambda_runtime::Context::default();
     context.request_id = format!("test-{}", std::process::id());
-    context.invoked_function_arn = format!("arn:aws:lambda:{HOME_REGION}:{account}:function:{function}");
+    context.invoked_function_arn =
+        format!("arn:aws:lambda:{HOME_REGION}:{account}:function:{function}");
     context
 }
 
@@ -84,15 +91,17 @@ pub async fn sdk_config_as(account: &str, region: &str) -> aws_config::SdkConfig
         .expect("moto assumes any role");
     let creds = assumed.credentials().expect("credentials");
     base.to_builder()
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::new(
-                creds.access_key_id(),
-                creds.secret_access_key(),
-                Some(creds.session_token().to_string()),
-                None,
-                "assumed-for-test",
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new(
+                    creds.access_key_id(),
+                    creds.secret_access_key(),
+                    Some(creds.session_token().to_string()),
+                    None,
+                    "assumed-for-test",
+                ),
             ),
-        ))
+        )
         .build()
 }
 

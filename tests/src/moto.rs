@@ -16,7 +16,10 @@ pub struct Moto {
 }
 
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_path_buf()
 }
 
 /// The moto_server executable: `AMIFLOW_MOTO_SERVER`, else the project venv (installed on demand).
@@ -31,9 +34,14 @@ fn moto_server() -> Result<PathBuf, String> {
         .output()
         .map_err(|e| format!("cannot run scripts/emulators.sh: {e}"))?;
     if !output.status.success() {
-        return Err(format!("scripts/emulators.sh failed with {}", output.status));
+        return Err(format!(
+            "scripts/emulators.sh failed with {}",
+            output.status
+        ));
     }
-    Ok(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&output.stdout).trim(),
+    ))
 }
 
 pub fn free_port() -> u16 {
@@ -52,7 +60,9 @@ impl Moto {
         std::thread::Builder::new()
             .name("moto-parent".into())
             .spawn(move || {
-                let log_file = std::fs::File::create(&log).map(Stdio::from).unwrap_or_else(|_| Stdio::null());
+                let log_file = std::fs::File::create(&log)
+                    .map(Stdio::from)
+                    .unwrap_or_else(|_| Stdio::null());
                 let mut command = Command::new(&server);
                 command
                     .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -97,11 +107,15 @@ pub fn wait_ready(port: u16, limit: Duration) -> Result<(), String> {
             let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
             let request = "GET /moto-api/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
             let mut reply = [0u8; 16];
-            if stream.write_all(request.as_bytes()).is_ok() && stream.read(&mut reply).is_ok_and(|n| n > 0) {
+            if stream.write_all(request.as_bytes()).is_ok()
+                && stream.read(&mut reply).is_ok_and(|n| n > 0)
+            {
                 return Ok(());
             }
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!("moto did not answer on 127.0.0.1:{port} within {limit:?}"))
+    Err(format!(
+        "moto did not answer on 127.0.0.1:{port} within {limit:?}"
+    ))
 }

@@ -19,8 +19,10 @@ use regex::Regex;
 use serde_json::{json, Value};
 
 const IMAGE_ARN: &str = r"^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):image/[a-z0-9-_]+/[0-9]+\.[0-9]+\.[0-9]+/[0-9]+$";
-const CONFIGURATION_ARN: &str = r"^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$";
-const EXECUTION_ROLE: &str = r"^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$";
+const CONFIGURATION_ARN: &str =
+    r"^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws):distribution-configuration/[a-z0-9-_]+$";
+const EXECUTION_ROLE: &str =
+    r"^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
@@ -72,7 +74,10 @@ impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
         (
             self.status,
-            [("x-amzn-ErrorType", self.code), ("content-type", "application/json")],
+            [
+                ("x-amzn-ErrorType", self.code),
+                ("content-type", "application/json"),
+            ],
             json!({ "message": self.message }).to_string(),
         )
             .into_response()
@@ -82,11 +87,17 @@ impl IntoResponse for ServiceError {
 type Reply = Result<(StatusCode, [(&'static str, &'static str); 1], String), ServiceError>;
 
 fn ok(body: Value) -> Reply {
-    Ok((StatusCode::OK, [("content-type", "application/json")], body.to_string()))
+    Ok((
+        StatusCode::OK,
+        [("content-type", "application/json")],
+        body.to_string(),
+    ))
 }
 
 fn matches(pattern: &str, text: &str) -> bool {
-    Regex::new(pattern).map(|r| r.is_match(text)).unwrap_or(false)
+    Regex::new(pattern)
+        .map(|r| r.is_match(text))
+        .unwrap_or(false)
 }
 
 impl StandIn {
@@ -104,7 +115,10 @@ impl StandIn {
         std::thread::Builder::new()
             .name("imagebuilder-standin".into())
             .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("tokio runtime");
                 runtime.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                     let _ = axum::serve(listener, server.router()).await;
@@ -115,7 +129,9 @@ impl StandIn {
     }
 
     /// Serves on `addr` until the process ends (for the `imagebuilder-standin` binary).
-    pub async fn serve(addr: SocketAddr) -> std::io::Result<(Self, impl std::future::Future<Output = std::io::Result<()>>)> {
+    pub async fn serve(
+        addr: SocketAddr,
+    ) -> std::io::Result<(Self, impl std::future::Future<Output = std::io::Result<()>>)> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let standin = StandIn {
             url: format!("http://{}", listener.local_addr()?),
@@ -128,7 +144,10 @@ impl StandIn {
     fn router(&self) -> Router {
         Router::new()
             .route("/GetImage", get(get_image))
-            .route("/GetDistributionConfiguration", get(get_distribution_configuration))
+            .route(
+                "/GetDistributionConfiguration",
+                get(get_distribution_configuration),
+            )
             .route("/DistributeImage", put(distribute_image))
             .with_state(self.clone())
     }
@@ -140,12 +159,18 @@ impl StandIn {
     /// Adds an image: a GetImage response (`{"image": {...}}`) or the image object itself.
     pub fn put_image(&self, image: Value) {
         let image = image.get("image").cloned().unwrap_or(image);
-        let arn = image["arn"].as_str().expect("an image has an arn").to_string();
+        let arn = image["arn"]
+            .as_str()
+            .expect("an image has an arn")
+            .to_string();
         self.store().images.insert(arn, image);
     }
 
     pub fn put_configuration(&self, configuration: Value) {
-        let arn = configuration["arn"].as_str().expect("a configuration has an arn").to_string();
+        let arn = configuration["arn"]
+            .as_str()
+            .expect("a configuration has an arn")
+            .to_string();
         self.store().configurations.insert(arn, configuration);
     }
 
@@ -177,12 +202,26 @@ impl StandIn {
     /// Loads every `*.json` file of `dir`: GetImage responses or images, and distribution configurations.
     pub fn load_fixtures(&self, dir: &std::path::Path) -> std::io::Result<usize> {
         let mut count = 0;
-        let mut paths: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        let mut paths: Vec<_> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
         paths.sort();
-        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
-            let value: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
-            let value = value.get("distributionConfiguration").cloned().unwrap_or(value);
+        for path in paths
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        {
+            let value: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path)?).map_err(|e| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("{}: {e}", path.display()),
+                    )
+                })?;
+            let value = value
+                .get("distributionConfiguration")
+                .cloned()
+                .unwrap_or(value);
             if value.get("image").is_some() || value.get("outputResources").is_some() {
                 self.put_image(value);
             } else {
@@ -215,32 +254,64 @@ impl StandIn {
     }
 }
 
-async fn get_image(State(s): State<StandIn>, Query(query): Query<HashMap<String, String>>) -> Reply {
+async fn get_image(
+    State(s): State<StandIn>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Reply {
     let seen = s.enter("GetImage", &json!(query))?;
-    let arn = query
-        .get("imageBuildVersionArn")
-        .ok_or_else(|| error(400, "InvalidRequestException", "imageBuildVersionArn is required"))?;
+    let arn = query.get("imageBuildVersionArn").ok_or_else(|| {
+        error(
+            400,
+            "InvalidRequestException",
+            "imageBuildVersionArn is required",
+        )
+    })?;
     if !matches(IMAGE_ARN, arn) {
-        return Err(error(400, "InvalidRequestException", format!("imageBuildVersionArn {arn:?} does not match {IMAGE_ARN}")));
+        return Err(error(
+            400,
+            "InvalidRequestException",
+            format!("imageBuildVersionArn {arn:?} does not match {IMAGE_ARN}"),
+        ));
     }
-    let image = s
-        .image(arn)
-        .ok_or_else(|| error(404, "ResourceNotFoundException", format!("The image {arn} does not exist")))?;
+    let image = s.image(arn).ok_or_else(|| {
+        error(
+            404,
+            "ResourceNotFoundException",
+            format!("The image {arn} does not exist"),
+        )
+    })?;
     ok(json!({ "requestId": format!("standin-{seen}"), "image": image }))
 }
 
-async fn get_distribution_configuration(State(s): State<StandIn>, Query(query): Query<HashMap<String, String>>) -> Reply {
+async fn get_distribution_configuration(
+    State(s): State<StandIn>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Reply {
     let seen = s.enter("GetDistributionConfiguration", &json!(query))?;
-    let arn = query
-        .get("distributionConfigurationArn")
-        .ok_or_else(|| error(400, "InvalidRequestException", "distributionConfigurationArn is required"))?;
+    let arn = query.get("distributionConfigurationArn").ok_or_else(|| {
+        error(
+            400,
+            "InvalidRequestException",
+            "distributionConfigurationArn is required",
+        )
+    })?;
     if !matches(CONFIGURATION_ARN, arn) {
-        return Err(error(400, "InvalidRequestException", format!("distributionConfigurationArn {arn:?} does not match {CONFIGURATION_ARN}")));
+        return Err(error(
+            400,
+            "InvalidRequestException",
+            format!("distributionConfigurationArn {arn:?} does not match {CONFIGURATION_ARN}"),
+        ));
     }
     let configuration = s.store().configurations.get(arn).cloned().ok_or_else(|| {
-        error(404, "ResourceNotFoundException", format!("The distribution configuration {arn} does not exist"))
+        error(
+            404,
+            "ResourceNotFoundException",
+            format!("The distribution configuration {arn} does not exist"),
+        )
     })?;
-    ok(json!({ "requestId": format!("standin-{seen}"), "distributionConfiguration": configuration }))
+    ok(
+        json!({ "requestId": format!("standin-{seen}"), "distributionConfiguration": configuration }),
+    )
 }
 
 /// The Region the request was signed for (SigV4 credential scope): the Region of "this operation".
@@ -251,13 +322,27 @@ fn signed_region(headers: &HeaderMap) -> Option<String> {
 }
 
 async fn distribute_image(State(s): State<StandIn>, headers: HeaderMap, body: Bytes) -> Reply {
-    let request: Value = serde_json::from_slice(&body)
-        .map_err(|e| error(400, "InvalidRequestException", format!("the body is not JSON: {e}")))?;
+    let request: Value = serde_json::from_slice(&body).map_err(|e| {
+        error(
+            400,
+            "InvalidRequestException",
+            format!("the body is not JSON: {e}"),
+        )
+    })?;
     let seen = s.enter("DistributeImage", &request)?;
     let text = |member: &str| request.get(member).and_then(Value::as_str);
-    for member in ["sourceImage", "distributionConfigurationArn", "executionRole", "clientToken"] {
+    for member in [
+        "sourceImage",
+        "distributionConfigurationArn",
+        "executionRole",
+        "clientToken",
+    ] {
         if text(member).is_none_or(str::is_empty) {
-            return Err(error(400, "InvalidRequestException", format!("{member} is required")));
+            return Err(error(
+                400,
+                "InvalidRequestException",
+                format!("{member} is required"),
+            ));
         }
     }
     let (source, configuration_arn, role, token) = (
@@ -267,20 +352,48 @@ async fn distribute_image(State(s): State<StandIn>, headers: HeaderMap, body: By
         text("clientToken").unwrap_or_default(),
     );
     if source.chars().count() > 1024 {
-        return Err(error(400, "InvalidRequestException", "sourceImage is longer than 1024"));
+        return Err(error(
+            400,
+            "InvalidRequestException",
+            "sourceImage is longer than 1024",
+        ));
     }
     if !matches(CONFIGURATION_ARN, configuration_arn) {
-        return Err(error(400, "InvalidRequestException", format!("distributionConfigurationArn does not match {CONFIGURATION_ARN}")));
+        return Err(error(
+            400,
+            "InvalidRequestException",
+            format!("distributionConfigurationArn does not match {CONFIGURATION_ARN}"),
+        ));
     }
     if role.len() > 2048 || !matches(EXECUTION_ROLE, role) {
-        return Err(error(400, "InvalidRequestException", format!("executionRole does not match {EXECUTION_ROLE}")));
+        return Err(error(
+            400,
+            "InvalidRequestException",
+            format!("executionRole does not match {EXECUTION_ROLE}"),
+        ));
     }
     if token.chars().count() > 64 {
-        return Err(error(400, "InvalidRequestException", "clientToken is longer than 64"));
+        return Err(error(
+            400,
+            "InvalidRequestException",
+            "clientToken is longer than 64",
+        ));
     }
-    let tags = request.get("tags").and_then(Value::as_object).cloned().unwrap_or_default();
-    if tags.len() > 50 || tags.keys().any(|k| k.is_empty() || k.len() > 128 || k.starts_with("aws:")) {
-        return Err(error(400, "InvalidRequestException", "tags: at most 50, keys 1..128 not starting with aws:"));
+    let tags = request
+        .get("tags")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if tags.len() > 50
+        || tags
+            .keys()
+            .any(|k| k.is_empty() || k.len() > 128 || k.starts_with("aws:"))
+    {
+        return Err(error(
+            400,
+            "InvalidRequestException",
+            "tags: at most 50, keys 1..128 not starting with aws:",
+        ));
     }
     let configuration_region = configuration_arn.split(':').nth(3).unwrap_or_default();
     if let Some(region) = signed_region(&headers) {
@@ -304,13 +417,19 @@ async fn distribute_image(State(s): State<StandIn>, headers: HeaderMap, body: By
         ));
     }
     let Some(configuration) = store.configurations.get(configuration_arn).cloned() else {
-        return Err(error(404, "ResourceNotFoundException", format!("The distribution configuration {configuration_arn} does not exist")));
+        return Err(error(
+            404,
+            "ResourceNotFoundException",
+            format!("The distribution configuration {configuration_arn} does not exist"),
+        ));
     };
     let product = product_image(&store, source, seen, &configuration, &tags)?;
     let product_arn = product["arn"].as_str().unwrap_or_default().to_string();
     store.images.insert(product_arn.clone(), product);
     let response = json!({ "clientToken": token, "imageBuildVersionArn": product_arn });
-    store.tokens.insert(token.to_string(), (request, response.clone()));
+    store
+        .tokens
+        .insert(token.to_string(), (request, response.clone()));
     ok(response)
 }
 
@@ -323,25 +442,44 @@ fn product_image(
     tags: &serde_json::Map<String, Value>,
 ) -> Result<Value, ServiceError> {
     let (prefix, base) = if matches(IMAGE_ARN, source) {
-        let image = store
-            .images
-            .get(source)
-            .ok_or_else(|| error(404, "ResourceNotFoundException", format!("The image {source} does not exist")))?;
+        let image = store.images.get(source).ok_or_else(|| {
+            error(
+                404,
+                "ResourceNotFoundException",
+                format!("The image {source} does not exist"),
+            )
+        })?;
         if image.pointer("/state/status").and_then(Value::as_str) != Some("AVAILABLE") {
-            return Err(error(400, "InvalidRequestException", format!("The image {source} is not AVAILABLE")));
+            return Err(error(
+                400,
+                "InvalidRequestException",
+                format!("The image {source} is not AVAILABLE"),
+            ));
         }
-        let prefix = source.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
+        let prefix = source
+            .rsplit_once('/')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default();
         (prefix, image.clone())
     } else {
-        let region = configuration["arn"].as_str().and_then(|a| a.split(':').nth(3)).unwrap_or("us-east-1");
-        let account = configuration["arn"].as_str().and_then(|a| a.split(':').nth(4)).unwrap_or("123456789012");
+        let region = configuration["arn"]
+            .as_str()
+            .and_then(|a| a.split(':').nth(3))
+            .unwrap_or("us-east-1");
+        let account = configuration["arn"]
+            .as_str()
+            .and_then(|a| a.split(':').nth(4))
+            .unwrap_or("123456789012");
         let prefix = format!("arn:aws:imagebuilder:{region}:{account}:image/distributed/1.0.0");
         (prefix, json!({ "name": "distributed", "version": "1.0.0" }))
     };
     let build = store
         .images
         .keys()
-        .filter_map(|arn| arn.strip_prefix(&format!("{prefix}/")).and_then(|b| b.parse::<u64>().ok()))
+        .filter_map(|arn| {
+            arn.strip_prefix(&format!("{prefix}/"))
+                .and_then(|b| b.parse::<u64>().ok())
+        })
         .max()
         .unwrap_or(0)
         + 1;

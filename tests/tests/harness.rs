@@ -22,20 +22,41 @@ async fn serves_get_image_through_the_sdk_and_rejects_what_the_service_rejects()
         "outputResources": {"amis": [{"region": "us-east-1", "image": "ami-0123456789abcdef0"}]}
     }}));
     let client = aws_sdk_imagebuilder::Client::new(&config);
-    let image = client.get_image().image_build_version_arn(&arn).send().await.unwrap();
+    let image = client
+        .get_image()
+        .image_build_version_arn(&arn)
+        .send()
+        .await
+        .unwrap();
     let image = image.image().unwrap();
     assert_eq!(image.name(), Some(name.as_str()));
-    assert_eq!(image.output_resources().unwrap().amis()[0].image(), Some("ami-0123456789abcdef0"));
+    assert_eq!(
+        image.output_resources().unwrap().amis()[0].image(),
+        Some("ami-0123456789abcdef0")
+    );
 
     let missing = client
         .get_image()
-        .image_build_version_arn(format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:image/{name}/9.9.9/9"))
+        .image_build_version_arn(format!(
+            "arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:image/{name}/9.9.9/9"
+        ))
         .send()
         .await
         .unwrap_err();
-    assert_eq!(aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&missing), Some("ResourceNotFoundException"));
-    let malformed = client.get_image().image_build_version_arn("not-an-arn").send().await.unwrap_err();
-    assert_eq!(aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&malformed), Some("InvalidRequestException"));
+    assert_eq!(
+        aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&missing),
+        Some("ResourceNotFoundException")
+    );
+    let malformed = client
+        .get_image()
+        .image_build_version_arn("not-an-arn")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&malformed),
+        Some("InvalidRequestException")
+    );
 }
 
 #[tokio::test]
@@ -43,9 +64,14 @@ async fn distribute_image_is_idempotent_per_token_and_rejects_a_reused_token() {
     let config = sdk_config().await;
     let name = unique("harness-dist");
     let source = format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:image/{name}/1.0.0/1");
-    let configuration = format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}");
-    env().standin.put_image(json!({"arn": source, "name": name, "state": {"status": "AVAILABLE"}}));
-    env().standin.put_configuration(json!({"arn": configuration, "name": name, "distributions": [{"region": "us-east-1"}]}));
+    let configuration =
+        format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}");
+    env()
+        .standin
+        .put_image(json!({"arn": source, "name": name, "state": {"status": "AVAILABLE"}}));
+    env().standin.put_configuration(
+        json!({"arn": configuration, "name": name, "distributions": [{"region": "us-east-1"}]}),
+    );
     let client = aws_sdk_imagebuilder::Client::new(&config);
     let call = |token: &str, role: &str| {
         client
@@ -58,8 +84,14 @@ async fn distribute_image_is_idempotent_per_token_and_rejects_a_reused_token() {
     };
     let first = call("token-1", "DistributionRole").await.unwrap();
     let again = call("token-1", "DistributionRole").await.unwrap();
-    assert_eq!(first.image_build_version_arn(), again.image_build_version_arn());
-    assert!(first.image_build_version_arn().unwrap().ends_with(&format!("{name}/1.0.0/2")));
+    assert_eq!(
+        first.image_build_version_arn(),
+        again.image_build_version_arn()
+    );
+    assert!(first
+        .image_build_version_arn()
+        .unwrap()
+        .ends_with(&format!("{name}/1.0.0/2")));
     let mismatch = call("token-1", "OtherRole").await.unwrap_err();
     assert_eq!(
         aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&mismatch),
@@ -73,7 +105,13 @@ async fn moto_serves_ssm_and_assumed_roles_land_in_the_other_account() {
     let config = sdk_config().await;
     let ssm = aws_sdk_ssm::Client::new(&config);
     let name = format!("/{}", unique("harness"));
-    ssm.put_parameter().name(&name).value("hello").r#type(aws_sdk_ssm::types::ParameterType::String).send().await.unwrap();
+    ssm.put_parameter()
+        .name(&name)
+        .value("hello")
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .send()
+        .await
+        .unwrap();
     let got = ssm.get_parameter().name(&name).send().await.unwrap();
     assert_eq!(got.parameter().unwrap().value(), Some("hello"));
 
@@ -113,11 +151,21 @@ fn harness_child() {
 #[test]
 fn leaves_no_process_behind() {
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "harness_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--ignored",
+            "--exact",
+            "harness_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let pid: u32 = stdout
         .lines()
         .find_map(|l| l.split("MOTO_PID=").nth(1))
@@ -125,12 +173,15 @@ fn leaves_no_process_behind() {
         .unwrap_or_else(|| panic!("child printed no pid: {stdout}"));
     let alive = || {
         std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map(|stat| !stat.split(' ').nth(2).is_some_and(|state| state == "Z"))
+            .map(|stat| stat.split(' ').nth(2).is_none_or(|state| state != "Z"))
             .unwrap_or(false)
     };
     let start = Instant::now();
     while alive() && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!alive(), "moto (pid {pid}) outlived the test process that started it");
+    assert!(
+        !alive(),
+        "moto (pid {pid}) outlived the test process that started it"
+    );
 }

@@ -8,7 +8,11 @@ where
     F: Fn(T) -> Fut,
     Fut: Future<Output = R>,
 {
-    stream::iter(items).map(work).buffered(limit.max(1)).collect().await
+    stream::iter(items)
+        .map(work)
+        .buffered(limit.max(1))
+        .collect()
+        .await
 }
 
 #[cfg(test)]
@@ -45,12 +49,18 @@ pub struct CallLimit(std::sync::Arc<tokio::sync::Semaphore>);
 
 impl CallLimit {
     pub fn new(limit: usize) -> Self {
-        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(limit.max(1))))
+        Self(std::sync::Arc::new(tokio::sync::Semaphore::new(
+            limit.max(1),
+        )))
     }
 
     /// Runs one AWS call while holding a permit.
     pub async fn call<F: Future>(&self, call: F) -> F::Output {
-        let _permit = self.0.acquire().await.expect("the semaphore is never closed");
+        let _permit = self
+            .0
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
         call.await
     }
 }

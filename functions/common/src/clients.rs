@@ -113,17 +113,28 @@ impl<C: Clone> ClientCache<C> {
         &self.context
     }
 
-    pub async fn get(&self, partition: &str, region: &str, account: &str, cross_account: bool) -> Result<C, String> {
+    pub async fn get(
+        &self,
+        partition: &str,
+        region: &str,
+        account: &str,
+        cross_account: bool,
+    ) -> Result<C, String> {
         let key = (region.to_string(), account.to_string());
         if let Some(client) = self.lock().get(&key) {
             return Ok(client.clone());
         }
-        let config = self.context.config_for(partition, region, account, cross_account).await?;
+        let config = self
+            .context
+            .config_for(partition, region, account, cross_account)
+            .await?;
         let client = (self.make)(&config);
         Ok(self.lock().entry(key).or_insert(client).clone())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), C>> {
-        self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.clients
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

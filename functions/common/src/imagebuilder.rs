@@ -3,10 +3,12 @@
 use std::sync::Arc;
 
 use amiflow_model::distribution::{
-    AmiDistributionConfiguration, Distribution, LaunchPermissionConfiguration, LaunchTemplateConfiguration,
-    SsmParameterConfiguration,
+    AmiDistributionConfiguration, Distribution, LaunchPermissionConfiguration,
+    LaunchTemplateConfiguration, SsmParameterConfiguration,
 };
-use amiflow_model::image::{Ami, Image, ImageDistributionConfiguration, ImageState, OutputResources};
+use amiflow_model::image::{
+    Ami, Image, ImageDistributionConfiguration, ImageState, OutputResources,
+};
 use amiflow_model::ImageBuildVersionArn;
 use aws_config::SdkConfig;
 use aws_sdk_imagebuilder::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -55,7 +57,9 @@ impl ImageBuilder {
             .await
             .map_err(|e| {
                 let message = match e.code() {
-                    Some("ResourceNotFoundException") => "Image Builder has no such image".to_string(),
+                    Some("ResourceNotFoundException") => {
+                        "Image Builder has no such image".to_string()
+                    }
                     _ => DisplayErrorContext(&e).to_string(),
                 };
                 FunctionError::ImageUnavailable {
@@ -63,10 +67,12 @@ impl ImageBuilder {
                     message,
                 }
             })?;
-        let image = response.image().ok_or_else(|| FunctionError::ImageUnavailable {
-            arn: arn.to_string(),
-            message: "GetImage returned no image".into(),
-        })?;
+        let image = response
+            .image()
+            .ok_or_else(|| FunctionError::ImageUnavailable {
+                arn: arn.to_string(),
+                message: "GetImage returned no image".into(),
+            })?;
         Ok(image_from_sdk(image))
     }
 }
@@ -83,7 +89,10 @@ pub fn image_from_sdk(image: &types::Image) -> Image {
         name: image.name().unwrap_or_default().to_string(),
         version: image.version().unwrap_or_default().to_string(),
         state: image.state().map(|s| ImageState {
-            status: s.status().map(|st| st.as_str().to_string()).unwrap_or_default(),
+            status: s
+                .status()
+                .map(|st| st.as_str().to_string())
+                .unwrap_or_default(),
             reason: owned(s.reason()),
         }),
         tags: image
@@ -105,10 +114,16 @@ pub fn image_from_sdk(image: &types::Image) -> Image {
                 })
                 .collect(),
         }),
-        distribution_configuration: image.distribution_configuration().map(|d| ImageDistributionConfiguration {
-            arn: owned(d.arn()),
-            name: owned(d.name()),
-            distributions: d.distributions().iter().map(distribution_from_sdk).collect(),
+        distribution_configuration: image.distribution_configuration().map(|d| {
+            ImageDistributionConfiguration {
+                arn: owned(d.arn()),
+                name: owned(d.name()),
+                distributions: d
+                    .distributions()
+                    .iter()
+                    .map(distribution_from_sdk)
+                    .collect(),
+            }
         }),
     }
 }
@@ -116,21 +131,25 @@ pub fn image_from_sdk(image: &types::Image) -> Image {
 fn distribution_from_sdk(d: &types::Distribution) -> Distribution {
     Distribution {
         region: d.region().to_string(),
-        ami_distribution_configuration: d.ami_distribution_configuration().map(|a| AmiDistributionConfiguration {
-            name: owned(a.name()),
-            description: owned(a.description()),
-            target_account_ids: a.target_account_ids().to_vec(),
-            ami_tags: a
-                .ami_tags()
-                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default(),
-            kms_key_id: owned(a.kms_key_id()),
-            launch_permission: a.launch_permission().map(|p| LaunchPermissionConfiguration {
-                user_ids: p.user_ids().to_vec(),
-                user_groups: p.user_groups().to_vec(),
-                organization_arns: p.organization_arns().to_vec(),
-                organizational_unit_arns: p.organizational_unit_arns().to_vec(),
-            }),
+        ami_distribution_configuration: d.ami_distribution_configuration().map(|a| {
+            AmiDistributionConfiguration {
+                name: owned(a.name()),
+                description: owned(a.description()),
+                target_account_ids: a.target_account_ids().to_vec(),
+                ami_tags: a
+                    .ami_tags()
+                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .unwrap_or_default(),
+                kms_key_id: owned(a.kms_key_id()),
+                launch_permission: a
+                    .launch_permission()
+                    .map(|p| LaunchPermissionConfiguration {
+                        user_ids: p.user_ids().to_vec(),
+                        user_groups: p.user_groups().to_vec(),
+                        organization_arns: p.organization_arns().to_vec(),
+                        organizational_unit_arns: p.organizational_unit_arns().to_vec(),
+                    }),
+            }
         }),
         license_configuration_arns: d.license_configuration_arns().to_vec(),
         launch_template_configurations: d

@@ -26,7 +26,7 @@ pub struct Runtime {
 /// An invocation ready to act on, or the answer for one that is ignored.
 pub enum Prepared {
     Ignored(Value),
-    Act(Target),
+    Act(Box<Target>),
 }
 
 pub struct Target {
@@ -62,7 +62,11 @@ impl Runtime {
     }
 
     /// Classifies `input`, and for an image to act on reads it with GetImage.
-    pub async fn prepare(&self, input: &Value, context: &Context) -> Result<Prepared, FunctionError> {
+    pub async fn prepare(
+        &self,
+        input: &Value,
+        context: &Context,
+    ) -> Result<Prepared, FunctionError> {
         let request = match Invocation::classify(input)? {
             Invocation::Ignore { reason } => return Ok(ignored(reason)),
             Invocation::Act(request) => request,
@@ -70,7 +74,11 @@ impl Runtime {
         self.prepare_request(request, context).await
     }
 
-    pub async fn prepare_request(&self, request: Request, context: &Context) -> Result<Prepared, FunctionError> {
+    pub async fn prepare_request(
+        &self,
+        request: Request,
+        context: &Context,
+    ) -> Result<Prepared, FunctionError> {
         let image = self.images.get_image(&request.image).await?;
         if !image.is_available() {
             return Ok(ignored(format!(
@@ -81,11 +89,11 @@ impl Runtime {
         }
         let image = image.resolve()?;
         let own_account = own_account(context).unwrap_or_else(|| image.owner().to_string());
-        Ok(Prepared::Act(Target {
+        Ok(Prepared::Act(Box::new(Target {
             request,
             image,
             own_account,
-        }))
+        })))
     }
 }
 
@@ -120,9 +128,13 @@ pub async fn load_policy(source: &PolicySource, base: &SdkConfig) -> Result<Poli
                         aws_sdk_ssm::error::DisplayErrorContext(&e)
                     ))
                 })?;
-            let text = response.parameter().and_then(|p| p.value()).unwrap_or_default();
-            Policy::parse(text)
-                .map_err(|e| FunctionError::Configuration(format!("{POLICY_PARAMETER} ({name}): {e}")))
+            let text = response
+                .parameter()
+                .and_then(|p| p.value())
+                .unwrap_or_default();
+            Policy::parse(text).map_err(|e| {
+                FunctionError::Configuration(format!("{POLICY_PARAMETER} ({name}): {e}"))
+            })
         }
     }
 }
@@ -162,7 +174,8 @@ mod tests {
     #[test]
     fn own_account_comes_from_the_function_arn() {
         let mut context = Context::default();
-        context.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:update-ssm-parameters".into();
+        context.invoked_function_arn =
+            "arn:aws:lambda:us-east-1:123456789012:function:update-ssm-parameters".into();
         assert_eq!(own_account(&context).as_deref(), Some("123456789012"));
         context.invoked_function_arn = String::new();
         assert_eq!(own_account(&context), None);
@@ -179,16 +192,27 @@ mod tests {
             outcome,
             detail: "no such launch template".into(),
         };
-        let ok = finish(Report::new("arn", false, vec![action(Outcome::Updated, "lt-a")])).unwrap();
+        let ok = finish(Report::new(
+            "arn",
+            false,
+            vec![action(Outcome::Updated, "lt-a")],
+        ))
+        .unwrap();
         assert_eq!(ok["summary"]["updated"], 1);
         let err = finish(Report::new(
             "arn",
             false,
-            vec![action(Outcome::Updated, "lt-a"), action(Outcome::Failed, "lt-missing")],
+            vec![
+                action(Outcome::Updated, "lt-a"),
+                action(Outcome::Failed, "lt-missing"),
+            ],
         ))
         .unwrap_err();
         assert_eq!(err.error_type(), "PartialFailure");
         let message = err.to_string();
-        assert!(message.contains("lt-missing") && !message.contains("lt-a "), "{message}");
+        assert!(
+            message.contains("lt-missing") && !message.contains("lt-a "),
+            "{message}"
+        );
     }
 }

@@ -8,7 +8,9 @@ use std::marker::PhantomData;
 
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
-use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
+use aws_smithy_runtime_api::client::retries::classifiers::{
+    ClassifyRetry, RetryAction, RetryClassifierPriority,
+};
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 pub const THROTTLING_CODES: &[&str] = &[
@@ -70,7 +72,9 @@ where
     }
 
     fn priority(&self) -> RetryClassifierPriority {
-        RetryClassifierPriority::run_after(RetryClassifierPriority::modeled_as_retryable_classifier())
+        RetryClassifierPriority::run_after(
+            RetryClassifierPriority::modeled_as_retryable_classifier(),
+        )
     }
 }
 
@@ -80,10 +84,25 @@ mod tests {
 
     #[test]
     fn image_builder_codes_are_retryable() {
-        assert_eq!(classify_code("CallRateLimitExceededException"), RetryAction::throttling_error());
-        assert_eq!(classify_code("ResourceInUseException"), RetryAction::transient_error());
-        assert_eq!(classify_code("ServiceUnavailableException"), RetryAction::transient_error());
-        assert_eq!(classify_code("IdempotentParameterMismatchException"), RetryAction::NoActionIndicated);
-        assert_eq!(classify_code("ResourceNotFoundException"), RetryAction::NoActionIndicated);
+        assert_eq!(
+            classify_code("CallRateLimitExceededException"),
+            RetryAction::throttling_error()
+        );
+        assert_eq!(
+            classify_code("ResourceInUseException"),
+            RetryAction::transient_error()
+        );
+        assert_eq!(
+            classify_code("ServiceUnavailableException"),
+            RetryAction::transient_error()
+        );
+        assert_eq!(
+            classify_code("IdempotentParameterMismatchException"),
+            RetryAction::NoActionIndicated
+        );
+        assert_eq!(
+            classify_code("ResourceNotFoundException"),
+            RetryAction::NoActionIndicated
+        );
     }
 }

@@ -31,7 +31,11 @@ impl Settings {
 
     /// Reads settings through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, FunctionError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let policy = match (get(POLICY), get(POLICY_PARAMETER)) {
             (Some(_), Some(_)) => {
                 return Err(FunctionError::Configuration(format!(
@@ -84,7 +88,12 @@ mod tests {
     use super::*;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, FunctionError> {
-        Settings::from_lookup(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+        Settings::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
     }
 
     #[test]
@@ -117,7 +126,10 @@ mod tests {
             (vec![(POLICY, "{}"), (POLICY_PARAMETER, "/p")], "not both"),
             (vec![(DRY_RUN, "maybe")], DRY_RUN),
             (vec![(MAX_CONCURRENCY, "0")], MAX_CONCURRENCY),
-            (vec![(CROSS_ACCOUNT_ROLE, "arn:aws:iam::1:role/x")], "is a role name"),
+            (
+                vec![(CROSS_ACCOUNT_ROLE, "arn:aws:iam::1:role/x")],
+                "is a role name",
+            ),
         ] {
             let err = settings(&pairs).unwrap_err().to_string();
             assert!(err.contains(words), "{err}");

@@ -32,8 +32,13 @@ impl App {
             Prepared::Ignored(answer) => return Ok(answer),
             Prepared::Act(target) => target,
         };
-        let planned = Planner::new(&self.runtime.policy, &target.image, &target.own_account).parameters();
+        let planned =
+            Planner::new(&self.runtime.policy, &target.image, &target.own_account).parameters();
         let actions = parameters::apply(self, &target.image.arn, planned).await;
-        finish(Report::new(target.image.arn.to_string(), self.runtime.settings.dry_run, actions))
+        finish(Report::new(
+            target.image.arn.to_string(),
+            self.runtime.settings.dry_run,
+            actions,
+        ))
     }
 }

@@ -5,6 +5,8 @@ use update_ssm_parameters::App;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let app = App::from_env().await.inspect_err(|e| tracing::error!(error = %e, "init failed"))?;
+    let app = App::from_env()
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "init failed"))?;
     run(service_fn(|event: LambdaEvent<Value>| app.handle(event))).await
 }

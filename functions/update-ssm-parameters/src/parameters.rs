@@ -35,11 +35,19 @@ fn action(target: &ParameterTarget, outcome: Outcome, detail: impl Into<String>)
 }
 
 /// Applies every target and returns one action per target, in plan order.
-pub async fn apply(app: &App, image: &ImageBuildVersionArn, targets: Vec<ParameterTarget>) -> Vec<Action> {
+pub async fn apply(
+    app: &App,
+    image: &ImageBuildVersionArn,
+    targets: Vec<ParameterTarget>,
+) -> Vec<Action> {
     let limit = CallLimit::new(app.runtime.settings.max_concurrency);
     let mut groups: Vec<((String, String, bool), Vec<usize>)> = Vec::new();
     for (i, t) in targets.iter().enumerate() {
-        let key = (t.placement.region.clone(), t.placement.account_id.clone(), t.placement.cross_account);
+        let key = (
+            t.placement.region.clone(),
+            t.placement.account_id.clone(),
+            t.placement.cross_account,
+        );
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, members)) => members.push(i),
             None => groups.push((key, vec![i])),
@@ -50,8 +58,20 @@ pub async fn apply(app: &App, image: &ImageBuildVersionArn, targets: Vec<Paramet
         let limit = &limit;
         async move {
             match app.ssm.get(&image.partition, region, account, *cross).await {
-                Ok(client) => Group { app, client, limit, image }.apply(&members).await,
-                Err(reason) => members.iter().map(|t| action(t, Outcome::Failed, reason.clone())).collect(),
+                Ok(client) => {
+                    Group {
+                        app,
+                        client,
+                        limit,
+                        image,
+                    }
+                    .apply(&members)
+                    .await
+                }
+                Err(reason) => members
+                    .iter()
+                    .map(|t| action(t, Outcome::Failed, reason.clone()))
+                    .collect(),
             }
         }
     });
@@ -78,23 +98,47 @@ struct Current {
 
 impl Group<'_> {
     async fn apply(&self, targets: &[&ParameterTarget]) -> Vec<Action> {
-        let names: Vec<String> = dedup(targets.iter().filter(|t| t.placement.ami.is_ok()).map(|t| t.name.clone()));
+        let names: Vec<String> = dedup(
+            targets
+                .iter()
+                .filter(|t| t.placement.ami.is_ok())
+                .map(|t| t.name.clone()),
+        );
         let current = match self.values(&names).await {
             Ok(current) => current,
-            Err(e) => return targets.iter().map(|t| action(t, Outcome::Failed, format!("cannot read parameters: {e}"))).collect(),
+            Err(e) => {
+                return targets
+                    .iter()
+                    .map(|t| action(t, Outcome::Failed, format!("cannot read parameters: {e}")))
+                    .collect()
+            }
         };
         // Descriptions only matter where the value differs: an unchanged target costs one batched read.
         let differing: Vec<String> = dedup(targets.iter().filter_map(|t| {
             let ami = t.placement.ami.as_ref().ok()?;
-            current.get(&t.name).filter(|c| &c.value != ami).map(|_| t.name.clone())
+            current
+                .get(&t.name)
+                .filter(|c| &c.value != ami)
+                .map(|_| t.name.clone())
         }));
         let descriptions = match self.descriptions(&differing).await {
             Ok(d) => d,
             Err(e) => {
-                return targets.iter().map(|t| action(t, Outcome::Failed, format!("cannot describe parameters: {e}"))).collect()
+                return targets
+                    .iter()
+                    .map(|t| {
+                        action(
+                            t,
+                            Outcome::Failed,
+                            format!("cannot describe parameters: {e}"),
+                        )
+                    })
+                    .collect()
             }
         };
-        let writes = targets.iter().map(|t| self.apply_one(t, &current, &descriptions));
+        let writes = targets
+            .iter()
+            .map(|t| self.apply_one(t, &current, &descriptions));
         let mut actions: Vec<Action> = join_all(writes).await;
         self.read_back(targets, &mut actions).await;
         actions
@@ -112,20 +156,35 @@ impl Group<'_> {
         };
         let existing = current.get(&target.name);
         let decision = decide(
-            existing.map(|c| (c.value.as_str(), descriptions.get(&target.name).map(String::as_str))),
+            existing.map(|c| {
+                (
+                    c.value.as_str(),
+                    descriptions.get(&target.name).map(String::as_str),
+                )
+            }),
             ami,
             self.image,
         );
         let was = existing.map(|c| c.value.clone()).unwrap_or_default();
         let (outcome, overwrite) = match decision {
-            Decision::Unchanged => return action(target, Outcome::Unchanged, format!("already holds {ami}")),
+            Decision::Unchanged => {
+                return action(target, Outcome::Unchanged, format!("already holds {ami}"))
+            }
             Decision::Skip(reason) => return action(target, Outcome::Skipped, reason),
             Decision::Create => (Outcome::Created, false),
             Decision::Update => (Outcome::Updated, true),
         };
         if self.app.runtime.settings.dry_run {
-            let what = if overwrite { format!("would update from {was}") } else { "would create".to_string() };
-            return action(target, Outcome::Planned, format!("{what} ({}, {})", target.data_type, target.origin));
+            let what = if overwrite {
+                format!("would update from {was}")
+            } else {
+                "would create".to_string()
+            };
+            return action(
+                target,
+                Outcome::Planned,
+                format!("{what} ({}, {})", target.data_type, target.origin),
+            );
         }
         let put = self
             .client
@@ -137,9 +196,17 @@ impl Group<'_> {
             .description(provenance(self.image))
             .overwrite(overwrite);
         match self.limit.call(put.send()).await {
-            Ok(out) if overwrite => action(target, outcome, format!("version {} (was {was})", out.version())),
+            Ok(out) if overwrite => action(
+                target,
+                outcome,
+                format!("version {} (was {was})", out.version()),
+            ),
             Ok(out) => action(target, outcome, format!("version {}", out.version())),
-            Err(e) => action(target, Outcome::Failed, format!("PutParameter failed: {}", DisplayErrorContext(&e))),
+            Err(e) => action(
+                target,
+                Outcome::Failed,
+                format!("PutParameter failed: {}", DisplayErrorContext(&e)),
+            ),
         }
     }
 
@@ -149,12 +216,22 @@ impl Group<'_> {
         for chunk in names.chunks(GET_BATCH) {
             let got = self
                 .limit
-                .call(self.client.get_parameters().set_names(Some(chunk.to_vec())).send())
+                .call(
+                    self.client
+                        .get_parameters()
+                        .set_names(Some(chunk.to_vec()))
+                        .send(),
+                )
                 .await
                 .map_err(|e| DisplayErrorContext(&e).to_string())?;
             for p in got.parameters() {
                 if let (Some(name), Some(value)) = (p.name(), p.value()) {
-                    out.insert(name.to_string(), Current { value: value.to_string() });
+                    out.insert(
+                        name.to_string(),
+                        Current {
+                            value: value.to_string(),
+                        },
+                    );
                 }
             }
         }
@@ -205,7 +282,8 @@ impl Group<'_> {
             .iter()
             .enumerate()
             .filter(|(i, a)| {
-                matches!(a.outcome, Outcome::Created | Outcome::Updated) && targets[*i].data_type == "aws:ec2:image"
+                matches!(a.outcome, Outcome::Created | Outcome::Updated)
+                    && targets[*i].data_type == "aws:ec2:image"
             })
             .map(|(i, _)| i)
             .collect();
@@ -218,8 +296,12 @@ impl Group<'_> {
                 tokio::time::sleep(READ_BACK_PAUSE).await;
             }
             let names = dedup(pending.iter().map(|&i| targets[i].name.clone()));
-            let Ok(current) = self.values(&names).await else { continue };
-            pending.retain(|&i| current.get(&targets[i].name).map(|c| &c.value) != actions[i].ami.as_ref());
+            let Ok(current) = self.values(&names).await else {
+                continue;
+            };
+            pending.retain(|&i| {
+                current.get(&targets[i].name).map(|c| &c.value) != actions[i].ami.as_ref()
+            });
         }
         for i in pending {
             actions[i].outcome = Outcome::Failed;

@@ -5,7 +5,10 @@ use amiflow_common::invocation::{load_policy, Runtime};
 use amiflow_common::settings::{PolicySource, Settings};
 use amiflow_common::FunctionError;
 use amiflow_model::Policy;
-use amiflow_testkit::{ami_id, env, event_json, image_json, lambda_context, sdk_config_as, unique, HOME_ACCOUNT, TARGET_ACCOUNT};
+use amiflow_testkit::{
+    ami_id, env, event_json, image_json, lambda_context, sdk_config_as, unique, HOME_ACCOUNT,
+    TARGET_ACCOUNT,
+};
 use aws_sdk_ssm::Client;
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
@@ -22,11 +25,19 @@ async fn app(policy: Value, dry_run: bool, role: Option<&str>) -> App {
         max_concurrency: 4,
     };
     let policy = Policy::from_value(&policy).expect("test policy is valid");
-    App::new(Runtime::new(settings, policy, amiflow_common::clients::load_base_config().await))
+    App::new(Runtime::new(
+        settings,
+        policy,
+        amiflow_common::clients::load_base_config().await,
+    ))
 }
 
 async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {
-    app.handle(LambdaEvent::new(input, lambda_context("update-ssm-parameters", HOME_ACCOUNT))).await
+    app.handle(LambdaEvent::new(
+        input,
+        lambda_context("update-ssm-parameters", HOME_ACCOUNT),
+    ))
+    .await
 }
 
 /// Puts an image with AMIs in three Regions and both accounts into the stand-in; returns its ARN.
@@ -60,7 +71,12 @@ async fn stored(account: &str, region: &str, name: &str) -> Option<Stored> {
     let described = client
         .describe_parameters()
         .parameter_filters(
-            aws_sdk_ssm::types::ParameterStringFilter::builder().key("Name").option("Equals").values(name).build().unwrap(),
+            aws_sdk_ssm::types::ParameterStringFilter::builder()
+                .key("Name")
+                .option("Equals")
+                .values(name)
+                .build()
+                .unwrap(),
         )
         .send()
         .await
@@ -69,12 +85,22 @@ async fn stored(account: &str, region: &str, name: &str) -> Option<Stored> {
         value: p.value().unwrap_or_default().to_string(),
         version: p.version(),
         data_type: p.data_type().unwrap_or_default().to_string(),
-        description: described.parameters().first().and_then(|d| d.description()).unwrap_or_default().to_string(),
+        description: described
+            .parameters()
+            .first()
+            .and_then(|d| d.description())
+            .unwrap_or_default()
+            .to_string(),
     })
 }
 
 fn outcomes(report: &Value) -> Vec<String> {
-    report["actions"].as_array().unwrap().iter().map(|a| a["outcome"].as_str().unwrap().to_string()).collect()
+    report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -96,15 +122,31 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
     assert_eq!(report["summary"]["failed"], 0);
     for region in REGIONS {
         for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
-            let latest = stored(account, region, &format!("{prefix}/{name}/latest")).await.expect("parameter exists");
-            assert_eq!(latest.value, ami_id(&name, "1.2.3/4", region, account), "{region} {account}");
+            let latest = stored(account, region, &format!("{prefix}/{name}/latest"))
+                .await
+                .expect("parameter exists");
+            assert_eq!(
+                latest.value,
+                ami_id(&name, "1.2.3/4", region, account),
+                "{region} {account}"
+            );
             assert_eq!(latest.data_type, "aws:ec2:image");
             assert!(latest.description.contains(&arn), "{}", latest.description);
         }
-        let versioned = stored(HOME_ACCOUNT, region, &format!("{prefix}/1.2.3/4")).await.expect("templated name");
+        let versioned = stored(HOME_ACCOUNT, region, &format!("{prefix}/1.2.3/4"))
+            .await
+            .expect("templated name");
         assert_eq!(versioned.data_type, "text");
-        assert_eq!(versioned.value, ami_id(&name, "1.2.3/4", region, HOME_ACCOUNT));
-        assert!(stored(TARGET_ACCOUNT, region, &format!("{prefix}/1.2.3/4")).await.is_none(), "default accounts: owner only");
+        assert_eq!(
+            versioned.value,
+            ami_id(&name, "1.2.3/4", region, HOME_ACCOUNT)
+        );
+        assert!(
+            stored(TARGET_ACCOUNT, region, &format!("{prefix}/1.2.3/4"))
+                .await
+                .is_none(),
+            "default accounts: owner only"
+        );
     }
 }
 
@@ -112,35 +154,67 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
 async fn the_same_event_twice_changes_nothing_the_second_time() {
     let name = unique("twice");
     let param = format!("/{name}/latest");
-    let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]}), false, None).await;
+    let app = app(
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]}),
+        false,
+        None,
+    )
+    .await;
     let arn = publish(&name, "1.0.0/1");
     let event = event_json(&arn, "AVAILABLE");
     let first = invoke(&app, event.clone()).await.unwrap();
     assert_eq!(outcomes(&first), ["created", "created", "created"]);
-    let before = stored(HOME_ACCOUNT, "us-west-2", &param).await.unwrap().version;
+    let before = stored(HOME_ACCOUNT, "us-west-2", &param)
+        .await
+        .unwrap()
+        .version;
     let second = invoke(&app, event).await.unwrap();
     assert_eq!(outcomes(&second), ["unchanged", "unchanged", "unchanged"]);
-    assert_eq!(stored(HOME_ACCOUNT, "us-west-2", &param).await.unwrap().version, before, "no new parameter version");
+    assert_eq!(
+        stored(HOME_ACCOUNT, "us-west-2", &param)
+            .await
+            .unwrap()
+            .version,
+        before,
+        "no new parameter version"
+    );
 }
 
 #[tokio::test]
 async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
     let name = unique("late");
     let param = format!("/{name}/latest");
-    let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]}), false, None).await;
+    let app = app(
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]}),
+        false,
+        None,
+    )
+    .await;
     let old = publish(&name, "1.0.0/1");
     let new = publish(&name, "1.0.0/2");
     let updated = invoke(&app, event_json(&new, "AVAILABLE")).await.unwrap();
     assert_eq!(updated["summary"]["created"], 3);
     let late = invoke(&app, event_json(&old, "AVAILABLE")).await.unwrap();
-    assert_eq!(outcomes(&late), ["skipped", "skipped", "skipped"], "{late:#}");
-    assert!(late["actions"][0]["detail"].as_str().unwrap().contains("newer build"));
+    assert_eq!(
+        outcomes(&late),
+        ["skipped", "skipped", "skipped"],
+        "{late:#}"
+    );
+    assert!(late["actions"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("newer build"));
     for region in REGIONS {
-        assert_eq!(stored(HOME_ACCOUNT, region, &param).await.unwrap().value, ami_id(&name, "1.0.0/2", region, HOME_ACCOUNT));
+        assert_eq!(
+            stored(HOME_ACCOUNT, region, &param).await.unwrap().value,
+            ami_id(&name, "1.0.0/2", region, HOME_ACCOUNT)
+        );
     }
     // And forwards again: a newer build than the recorded one is applied as an update.
     let newest = publish(&name, "1.1.0/1");
-    let forward = invoke(&app, event_json(&newest, "AVAILABLE")).await.unwrap();
+    let forward = invoke(&app, event_json(&newest, "AVAILABLE"))
+        .await
+        .unwrap();
     assert_eq!(outcomes(&forward), ["updated", "updated", "updated"]);
 }
 
@@ -148,7 +222,11 @@ async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
 async fn follows_the_images_own_distribution_settings_only_when_asked() {
     let name = unique("follow");
     let own = format!("/{name}/from-distribution");
-    let mut image = image_json(&name, "2.0.0/1", &[("us-east-1", HOME_ACCOUNT), ("eu-west-1", HOME_ACCOUNT)]);
+    let mut image = image_json(
+        &name,
+        "2.0.0/1",
+        &[("us-east-1", HOME_ACCOUNT), ("eu-west-1", HOME_ACCOUNT)],
+    );
     image["distributionConfiguration"] = json!({
         "arn": format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}"),
         "distributions": [
@@ -159,7 +237,12 @@ async fn follows_the_images_own_distribution_settings_only_when_asked() {
     let arn = image["arn"].as_str().unwrap().to_string();
     env().standin.put_image(image);
 
-    let off = app(json!({"followDistributionSettings": false, "rules": []}), false, None).await;
+    let off = app(
+        json!({"followDistributionSettings": false, "rules": []}),
+        false,
+        None,
+    )
+    .await;
     let report = invoke(&off, event_json(&arn, "AVAILABLE")).await.unwrap();
     assert_eq!(report["actions"].as_array().unwrap().len(), 0);
     assert!(stored(HOME_ACCOUNT, "us-east-1", &own).await.is_none());
@@ -168,22 +251,42 @@ async fn follows_the_images_own_distribution_settings_only_when_asked() {
     let report = invoke(&on, event_json(&arn, "AVAILABLE")).await.unwrap();
     assert_eq!(outcomes(&report), ["created", "created"]);
     let us = stored(HOME_ACCOUNT, "us-east-1", &own).await.unwrap();
-    assert_eq!((us.value.as_str(), us.data_type.as_str()), (ami_id(&name, "2.0.0/1", "us-east-1", HOME_ACCOUNT).as_str(), "aws:ec2:image"));
-    assert_eq!(stored(HOME_ACCOUNT, "eu-west-1", &own).await.unwrap().data_type, "text");
+    assert_eq!(
+        (us.value.as_str(), us.data_type.as_str()),
+        (
+            ami_id(&name, "2.0.0/1", "us-east-1", HOME_ACCOUNT).as_str(),
+            "aws:ec2:image"
+        )
+    );
+    assert_eq!(
+        stored(HOME_ACCOUNT, "eu-west-1", &own)
+            .await
+            .unwrap()
+            .data_type,
+        "text"
+    );
 }
 
 #[tokio::test]
 async fn dry_run_plans_and_writes_nothing() {
     let name = unique("dry");
     let param = format!("/{name}/latest");
-    let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "accounts": ["*"]}]}]}), true, Some("AmiflowTarget")).await;
+    let app = app(
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "accounts": ["*"]}]}]}),
+        true,
+        Some("AmiflowTarget"),
+    )
+    .await;
     let arn = publish(&name, "1.0.0/1");
     let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
     assert_eq!(report["dryRun"], true);
     assert_eq!(report["summary"]["planned"], 6, "{report:#}");
     for region in REGIONS {
         for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
-            assert!(stored(account, region, &param).await.is_none(), "dry run wrote {param} in {account}/{region}");
+            assert!(
+                stored(account, region, &param).await.is_none(),
+                "dry run wrote {param} in {account}/{region}"
+            );
         }
     }
 }
@@ -199,21 +302,41 @@ async fn a_cross_account_target_without_a_role_fails_alone_and_the_invocation_er
     )
     .await;
     let arn = publish(&name, "1.0.0/1");
-    let error = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap_err();
+    let error = invoke(&app, event_json(&arn, "AVAILABLE"))
+        .await
+        .unwrap_err();
     assert_eq!(error.error_type(), "PartialFailure");
     let message = error.to_string();
     assert!(message.starts_with("1 of 2 targets failed"), "{message}");
-    assert!(message.contains(&format!("{param} in {TARGET_ACCOUNT}/us-east-1")), "{message}");
-    assert!(message.contains("AMIFLOW_CROSS_ACCOUNT_ROLE is not set"), "{message}");
+    assert!(
+        message.contains(&format!("{param} in {TARGET_ACCOUNT}/us-east-1")),
+        "{message}"
+    );
+    assert!(
+        message.contains("AMIFLOW_CROSS_ACCOUNT_ROLE is not set"),
+        "{message}"
+    );
     assert_eq!(
-        stored(HOME_ACCOUNT, "us-east-1", &param).await.unwrap().value,
+        stored(HOME_ACCOUNT, "us-east-1", &param)
+            .await
+            .unwrap()
+            .value,
         ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT),
         "the home account's target succeeded"
     );
     // The retry converges: the home target is unchanged, the other still fails (no duplicate write).
-    let version = stored(HOME_ACCOUNT, "us-east-1", &param).await.unwrap().version;
+    let version = stored(HOME_ACCOUNT, "us-east-1", &param)
+        .await
+        .unwrap()
+        .version;
     assert!(invoke(&app, event_json(&arn, "AVAILABLE")).await.is_err());
-    assert_eq!(stored(HOME_ACCOUNT, "us-east-1", &param).await.unwrap().version, version);
+    assert_eq!(
+        stored(HOME_ACCOUNT, "us-east-1", &param)
+            .await
+            .unwrap()
+            .version,
+        version
+    );
 }
 
 #[tokio::test]
@@ -222,7 +345,10 @@ async fn a_region_without_an_ami_fails_by_name() {
     let param = format!("/{name}/latest");
     let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["ap-south-1", "us-east-1"]}]}]}), false, None).await;
     let arn = publish(&name, "1.0.0/1");
-    let message = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap_err().to_string();
+    let message = invoke(&app, event_json(&arn, "AVAILABLE"))
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("no AMI in ap-south-1"), "{message}");
     assert!(stored(HOME_ACCOUNT, "us-east-1", &param).await.is_some());
 }
@@ -230,7 +356,12 @@ async fn a_region_without_an_ami_fails_by_name() {
 #[tokio::test]
 async fn ignored_events_make_no_aws_call() {
     let name = unique("ignored");
-    let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": format!("/{name}")}]}]}), false, None).await;
+    let app = app(
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": format!("/{name}")}]}]}),
+        false,
+        None,
+    )
+    .await;
     let arn = publish(&name, "1.0.0/1");
     let failed = invoke(&app, event_json(&arn, "FAILED")).await.unwrap();
     assert_eq!(failed["ignored"], true);
@@ -238,19 +369,31 @@ async fn ignored_events_make_no_aws_call() {
     let mut other_type = event_json(&arn, "AVAILABLE");
     other_type["detail-type"] = json!("EC2 Image Builder CVE Detected");
     assert_eq!(invoke(&app, other_type).await.unwrap()["ignored"], true);
-    assert!(env().standin.requests("GetImage", &name).is_empty(), "no GetImage for ignored events");
-    assert!(stored(HOME_ACCOUNT, "us-east-1", &format!("/{name}")).await.is_none());
+    assert!(
+        env().standin.requests("GetImage", &name).is_empty(),
+        "no GetImage for ignored events"
+    );
+    assert!(stored(HOME_ACCOUNT, "us-east-1", &format!("/{name}"))
+        .await
+        .is_none());
 }
 
 #[tokio::test]
 async fn an_image_that_is_not_available_is_ignored_after_get_image() {
     let name = unique("pending");
-    let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": format!("/{name}")}]}]}), false, None).await;
+    let app = app(
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": format!("/{name}")}]}]}),
+        false,
+        None,
+    )
+    .await;
     let mut image = image_json(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
     image["state"] = json!({"status": "DEPRECATED"});
     let arn = image["arn"].as_str().unwrap().to_string();
     env().standin.put_image(image);
-    let answer = invoke(&app, json!({"imageBuildVersionArn": arn})).await.unwrap();
+    let answer = invoke(&app, json!({"imageBuildVersionArn": arn}))
+        .await
+        .unwrap();
     assert_eq!(answer["ignored"], true);
     assert!(answer["reason"].as_str().unwrap().contains("DEPRECATED"));
 }
@@ -261,23 +404,48 @@ async fn a_direct_request_acts_like_the_event() {
     let param = format!("/{name}/latest");
     let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["eu-west-1"]}]}]}), false, None).await;
     let arn = publish(&name, "3.0.0/1");
-    let report = invoke(&app, json!({"imageBuildVersionArn": arn})).await.unwrap();
+    let report = invoke(&app, json!({"imageBuildVersionArn": arn}))
+        .await
+        .unwrap();
     assert_eq!(outcomes(&report), ["created"]);
     assert_eq!(report["image"], arn.as_str());
 }
 
 #[tokio::test]
 async fn malformed_input_is_refused_naming_the_field_and_writes_nothing() {
-    let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/never"}]}]}), false, None).await;
+    let app = app(
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/never"}]}]}),
+        false,
+        None,
+    )
+    .await;
     for (input, words) in [
-        (json!({"source": "aws.imagebuilder", "detail-type": "EC2 Image Builder Image State Change", "detail": {"state": {"status": "AVAILABLE"}}}), "`resources`"),
-        (event_json("arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0", "AVAILABLE"), "`resources[0]`: must be an image build version ARN"),
-        (json!({"imageBuildVersionArn": "nope"}), "`imageBuildVersionArn`: must be an image build version ARN"),
-        (json!(["not", "an", "object"]), "`input`: must be a JSON object"),
+        (
+            json!({"source": "aws.imagebuilder", "detail-type": "EC2 Image Builder Image State Change", "detail": {"state": {"status": "AVAILABLE"}}}),
+            "`resources`",
+        ),
+        (
+            event_json(
+                "arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0",
+                "AVAILABLE",
+            ),
+            "`resources[0]`: must be an image build version ARN",
+        ),
+        (
+            json!({"imageBuildVersionArn": "nope"}),
+            "`imageBuildVersionArn`: must be an image build version ARN",
+        ),
+        (
+            json!(["not", "an", "object"]),
+            "`input`: must be a JSON object",
+        ),
     ] {
         let error = invoke(&app, input).await.unwrap_err();
         assert_eq!(error.error_type(), "InvalidInput");
-        assert!(error.to_string().contains(words), "{error} should contain {words}");
+        assert!(
+            error.to_string().contains(words),
+            "{error} should contain {words}"
+        );
     }
     assert!(stored(HOME_ACCOUNT, "us-east-1", "/never").await.is_none());
 }
@@ -287,12 +455,21 @@ async fn invalid_policies_are_init_errors_listing_every_violation() {
     env();
     let base = amiflow_common::clients::load_base_config().await;
     let bad = r#"{"rules": [{"name": "r", "ssmParameter": [], "launchTemplates": [{"launchTemplateName": "web"}]}]}"#;
-    let error = load_policy(&PolicySource::Inline(bad.into()), &base).await.unwrap_err();
+    let error = load_policy(&PolicySource::Inline(bad.into()), &base)
+        .await
+        .unwrap_err();
     assert_eq!(error.error_type(), "InvalidConfiguration");
     let message = error.to_string();
     assert!(message.contains("AMIFLOW_POLICY: "), "{message}");
-    assert!(message.contains("unknown field `ssmParameter` at `rules[0]`; did you mean `ssmParameters`?"), "{message}");
-    assert!(message.contains("`rules[0].launchTemplates[0].region`: is required"), "{message}");
+    assert!(
+        message
+            .contains("unknown field `ssmParameter` at `rules[0]`; did you mean `ssmParameters`?"),
+        "{message}"
+    );
+    assert!(
+        message.contains("`rules[0].launchTemplates[0].region`: is required"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -300,7 +477,8 @@ async fn the_policy_can_live_in_an_ssm_parameter() {
     env();
     let base = amiflow_common::clients::load_base_config().await;
     let name = format!("/{}/policy", unique("policy"));
-    let document = json!({"followDistributionSettings": false, "rules": [{"name": "from-ssm"}]}).to_string();
+    let document =
+        json!({"followDistributionSettings": false, "rules": [{"name": "from-ssm"}]}).to_string();
     Client::new(&base)
         .put_parameter()
         .name(&name)
@@ -309,9 +487,18 @@ async fn the_policy_can_live_in_an_ssm_parameter() {
         .send()
         .await
         .unwrap();
-    let policy = load_policy(&PolicySource::Parameter(name.clone()), &base).await.unwrap();
+    let policy = load_policy(&PolicySource::Parameter(name.clone()), &base)
+        .await
+        .unwrap();
     assert_eq!(policy.rules[0].name, "from-ssm");
     assert!(!policy.follow_distribution_settings);
-    let missing = load_policy(&PolicySource::Parameter(format!("{name}-missing")), &base).await.unwrap_err();
-    assert!(missing.to_string().contains("AMIFLOW_POLICY_PARAMETER: cannot read parameter"), "{missing}");
+    let missing = load_policy(&PolicySource::Parameter(format!("{name}-missing")), &base)
+        .await
+        .unwrap_err();
+    assert!(
+        missing
+            .to_string()
+            .contains("AMIFLOW_POLICY_PARAMETER: cannot read parameter"),
+        "{missing}"
+    );
 }
