@@ -49,6 +49,85 @@ pub fn decide(
     }
 }
 
+/// One launch template version as DescribeLaunchTemplateVersions shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateVersion {
+    pub number: i64,
+    pub image_id: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateDecision {
+    Unchanged(String),
+    Skip(String),
+    /// An earlier attempt created this version with the AMI but stopped before making it default.
+    MakeDefault(i64),
+    /// Create a version from `source_version` (so every other setting is inherited) with the AMI.
+    Create {
+        source_version: i64,
+    },
+}
+
+/// What a launch template needs so that its default version uses `ami`.
+pub fn decide_template(
+    default: &TemplateVersion,
+    latest: &TemplateVersion,
+    ami: &str,
+    image: &ImageBuildVersionArn,
+    set_default_version: bool,
+) -> TemplateDecision {
+    if default.image_id.as_deref() == Some(ami) {
+        return TemplateDecision::Unchanged(format!(
+            "default version {} already uses {ami}",
+            default.number
+        ));
+    }
+    for version in [default, latest] {
+        if let Some(recorded) = version.description.as_deref().and_then(recorded_image) {
+            if recorded.is_newer_than(image) {
+                return TemplateDecision::Skip(format!(
+                    "version {} holds an AMI of a newer build ({recorded}); not moving it back to {}",
+                    version.number, image.version
+                ));
+            }
+        }
+    }
+    if latest.number != default.number && latest.image_id.as_deref() == Some(ami) {
+        if !set_default_version {
+            return TemplateDecision::Unchanged(format!(
+                "version {} already uses {ami} (setDefaultVersion is false: the default stays {})",
+                latest.number, default.number
+            ));
+        }
+        if latest
+            .description
+            .as_deref()
+            .and_then(recorded_image)
+            .as_ref()
+            == Some(image)
+        {
+            return TemplateDecision::MakeDefault(latest.number);
+        }
+    }
+    TemplateDecision::Create {
+        source_version: default.number,
+    }
+}
+
+/// The oldest versions beyond `keep`, never the default nor the latest one.
+pub fn versions_to_prune(versions: &[i64], default: i64, latest: i64, keep: u32) -> Vec<i64> {
+    let mut sorted = versions.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let excess = sorted.len().saturating_sub(keep as usize);
+    sorted
+        .into_iter()
+        .filter(|v| *v != default && *v != latest)
+        .take(excess)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +197,65 @@ mod tests {
         assert_eq!(
             recorded_image(&provenance(&arn("3.2.1/4"))),
             Some(arn("3.2.1/4"))
+        );
+    }
+
+    fn version(number: i64, ami: &str, description: Option<String>) -> TemplateVersion {
+        TemplateVersion {
+            number,
+            image_id: Some(ami.into()),
+            description,
+        }
+    }
+
+    #[test]
+    fn template_decisions() {
+        let image = arn("1.0.0/2");
+        let ours = Some(provenance(&image));
+        let v1 = version(1, "ami-old", None);
+        assert!(matches!(
+            decide_template(&version(1, "ami-new", None), &v1, "ami-new", &image, true),
+            TemplateDecision::Unchanged(_)
+        ));
+        assert_eq!(
+            decide_template(&v1, &v1, "ami-new", &image, true),
+            TemplateDecision::Create { source_version: 1 }
+        );
+        let half_done = version(2, "ami-new", ours.clone());
+        assert_eq!(
+            decide_template(&v1, &half_done, "ami-new", &image, true),
+            TemplateDecision::MakeDefault(2)
+        );
+        assert!(matches!(
+            decide_template(&v1, &half_done, "ami-new", &image, false),
+            TemplateDecision::Unchanged(_)
+        ));
+        let newer = version(3, "ami-newer", Some(provenance(&arn("1.0.0/3"))));
+        assert!(matches!(
+            decide_template(&newer, &newer, "ami-new", &image, true),
+            TemplateDecision::Skip(_)
+        ));
+        assert!(matches!(
+            decide_template(&v1, &newer, "ami-new", &image, true),
+            TemplateDecision::Skip(_)
+        ));
+        // Someone else's version that happens to hold the AMI is not taken as ours to promote.
+        let foreign = version(2, "ami-new", Some("by hand".into()));
+        assert_eq!(
+            decide_template(&v1, &foreign, "ami-new", &image, true),
+            TemplateDecision::Create { source_version: 1 }
+        );
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_and_never_default_or_latest() {
+        assert_eq!(versions_to_prune(&[1, 2, 3, 4, 5, 6], 6, 6, 3), [1, 2, 3]);
+        assert_eq!(versions_to_prune(&[6, 5, 4, 3, 2, 1], 2, 6, 3), [1, 3, 4]);
+        assert_eq!(versions_to_prune(&[1, 2, 3], 3, 3, 3), Vec::<i64>::new());
+        assert_eq!(
+            versions_to_prune(&[1, 2], 1, 2, 1),
+            Vec::<i64>::new(),
+            "default and latest always stay"
         );
     }
 }

@@ -93,18 +93,24 @@ impl AwsContext {
     }
 }
 
+/// Builds a service client from an SDK configuration (tests add mock interceptors here).
+pub type ClientFactory<C> = Arc<dyn Fn(&SdkConfig) -> C + Send + Sync>;
+
 /// Clients of one service per (Region, account), created on first use and kept while warm.
 pub struct ClientCache<C> {
     context: Arc<AwsContext>,
-    make: fn(&SdkConfig) -> C,
+    make: ClientFactory<C>,
     clients: Mutex<HashMap<(String, String), C>>,
 }
 
 impl<C: Clone> ClientCache<C> {
-    pub fn new(context: Arc<AwsContext>, make: fn(&SdkConfig) -> C) -> Self {
+    pub fn new(
+        context: Arc<AwsContext>,
+        make: impl Fn(&SdkConfig) -> C + Send + Sync + 'static,
+    ) -> Self {
         Self {
             context,
-            make,
+            make: Arc::new(make),
             clients: Mutex::new(HashMap::new()),
         }
     }

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod error;
 pub mod imagebuilder;
 pub mod invocation;
+pub mod placement;
 pub mod retry;
 pub mod settings;
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use amiflow_common::bounded::CallLimit;
+use amiflow_common::placement::group_by_placement;
 use amiflow_model::decide::{decide, provenance, Decision};
 use amiflow_model::plan::ParameterTarget;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome};
@@ -34,30 +35,27 @@ fn action(target: &ParameterTarget, outcome: Outcome, detail: impl Into<String>)
     }
 }
 
-/// Applies every target and returns one action per target, in plan order.
+/// Applies every target and returns one action per target, grouped by (Region, account).
 pub async fn apply(
     app: &App,
     image: &ImageBuildVersionArn,
     targets: Vec<ParameterTarget>,
 ) -> Vec<Action> {
     let limit = CallLimit::new(app.runtime.settings.max_concurrency);
-    let mut groups: Vec<((String, String, bool), Vec<usize>)> = Vec::new();
-    for (i, t) in targets.iter().enumerate() {
-        let key = (
-            t.placement.region.clone(),
-            t.placement.account_id.clone(),
-            t.placement.cross_account,
-        );
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((key, vec![i])),
-        }
-    }
-    let runs = groups.iter().map(|((region, account, cross), members)| {
-        let members: Vec<&ParameterTarget> = members.iter().map(|&i| &targets[i]).collect();
+    let groups = group_by_placement(&targets, |t| &t.placement);
+    let runs = groups.iter().map(|(key, members)| {
         let limit = &limit;
         async move {
-            match app.ssm.get(&image.partition, region, account, *cross).await {
+            match app
+                .ssm
+                .get(
+                    &image.partition,
+                    &key.region,
+                    &key.account_id,
+                    key.cross_account,
+                )
+                .await
+            {
                 Ok(client) => {
                     Group {
                         app,
@@ -65,7 +63,7 @@ pub async fn apply(
                         limit,
                         image,
                     }
-                    .apply(&members)
+                    .apply(members)
                     .await
                 }
                 Err(reason) => members
@@ -75,14 +73,7 @@ pub async fn apply(
             }
         }
     });
-    let results = join_all(runs).await;
-    let mut ordered: Vec<Option<Action>> = vec![None; targets.len()];
-    for ((_, members), actions) in groups.iter().zip(results) {
-        for (&i, a) in members.iter().zip(actions) {
-            ordered[i] = Some(a);
-        }
-    }
-    ordered.into_iter().flatten().collect()
+    join_all(runs).await.into_iter().flatten().collect()
 }
 
 struct Group<'a> {

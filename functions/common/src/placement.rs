@@ -1,0 +1,63 @@
+use amiflow_model::plan::Placement;
+
+/// Where a group of targets lives: one set of clients serves all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacementKey {
+    pub region: String,
+    pub account_id: String,
+    pub cross_account: bool,
+}
+
+/// Groups targets by (Region, account), keeping first-seen order of groups and of targets in each.
+pub fn group_by_placement<T>(
+    targets: &[T],
+    placement: impl Fn(&T) -> &Placement,
+) -> Vec<(PlacementKey, Vec<&T>)> {
+    let mut groups: Vec<(PlacementKey, Vec<&T>)> = Vec::new();
+    for target in targets {
+        let p = placement(target);
+        let key = PlacementKey {
+            region: p.region.clone(),
+            account_id: p.account_id.clone(),
+            cross_account: p.cross_account,
+        };
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(target),
+            None => groups.push((key, vec![target])),
+        }
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(region: &str, account: &str) -> Placement {
+        Placement {
+            region: region.into(),
+            account_id: account.into(),
+            ami: Ok("ami-1".into()),
+            cross_account: account != "1",
+        }
+    }
+
+    #[test]
+    fn groups_in_first_seen_order() {
+        let targets = [at("a", "1"), at("b", "1"), at("a", "2"), at("a", "1")];
+        let groups = group_by_placement(&targets, |t| t);
+        let shape: Vec<(String, String, usize)> = groups
+            .iter()
+            .map(|(k, m)| (k.region.clone(), k.account_id.clone(), m.len()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                ("a".into(), "1".into(), 2),
+                ("b".into(), "1".into(), 1),
+                ("a".into(), "2".into(), 1)
+            ]
+        );
+        assert!(groups[2].0.cross_account);
+    }
+}

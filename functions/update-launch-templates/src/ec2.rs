@@ -1,0 +1,237 @@
+//! The EC2 launch template calls amiflow makes, each a small function of a plain client so that
+//! request shapes can be checked with aws-smithy-mocks where moto falls short.
+
+use std::collections::HashMap;
+
+use amiflow_common::bounded::CallLimit;
+use amiflow_model::decide::TemplateVersion;
+use aws_sdk_ec2::error::DisplayErrorContext;
+use aws_sdk_ec2::types::{Filter, RequestLaunchTemplateData};
+use aws_sdk_ec2::Client;
+
+/// DescribeLaunchTemplates / DescribeLaunchTemplateVersions page size (the API's maximum).
+const PAGE: i32 = 200;
+/// DeleteLaunchTemplateVersions takes at most 200 versions a call.
+pub const DELETE_BATCH: usize = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRef {
+    pub id: String,
+    pub name: String,
+}
+
+fn error_text<E: std::error::Error>(e: E) -> String {
+    DisplayErrorContext(e).to_string()
+}
+
+/// Templates matching `filter` (a tag or name filter), across every page.
+pub async fn find_templates(
+    client: &Client,
+    limit: &CallLimit,
+    filter: Filter,
+) -> Result<Vec<TemplateRef>, String> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = limit
+            .call(
+                client
+                    .describe_launch_templates()
+                    .filters(filter.clone())
+                    .max_results(PAGE)
+                    .set_next_token(token.take())
+                    .send(),
+            )
+            .await
+            .map_err(error_text)?;
+        for t in page.launch_templates() {
+            if let Some(id) = t.launch_template_id() {
+                out.push(TemplateRef {
+                    id: id.to_string(),
+                    name: t.launch_template_name().unwrap_or_default().to_string(),
+                });
+            }
+        }
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// The default and latest version of every template in the client's (Region, account), in as
+/// few calls as the API allows: no template id, `Versions = [$Default, $Latest]`.
+pub async fn default_and_latest(
+    client: &Client,
+    limit: &CallLimit,
+) -> Result<HashMap<String, (TemplateVersion, TemplateVersion)>, String> {
+    let mut seen: HashMap<String, (Option<TemplateVersion>, Option<TemplateVersion>)> =
+        HashMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = limit
+            .call(
+                client
+                    .describe_launch_template_versions()
+                    .versions("$Default")
+                    .versions("$Latest")
+                    .max_results(PAGE)
+                    .set_next_token(token.take())
+                    .send(),
+            )
+            .await
+            .map_err(error_text)?;
+        for v in page.launch_template_versions() {
+            let (Some(id), Some(number)) = (v.launch_template_id(), v.version_number()) else {
+                continue;
+            };
+            let version = TemplateVersion {
+                number,
+                image_id: v
+                    .launch_template_data()
+                    .and_then(|d| d.image_id())
+                    .map(String::from),
+                description: v.version_description().map(String::from),
+            };
+            let entry = seen.entry(id.to_string()).or_default();
+            if v.default_version() == Some(true) {
+                entry.0 = Some(version.clone());
+            }
+            if entry.1.as_ref().is_none_or(|latest| latest.number < number) {
+                entry.1 = Some(version);
+            }
+        }
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => break,
+        }
+    }
+    Ok(seen
+        .into_iter()
+        .filter_map(|(id, (default, latest))| {
+            let latest = latest?;
+            Some((id, (default.unwrap_or_else(|| latest.clone()), latest)))
+        })
+        .collect())
+}
+
+/// A new version from `source_version` with only the AMI changed, idempotent by `client_token`.
+pub async fn create_version(
+    client: &Client,
+    limit: &CallLimit,
+    template_id: &str,
+    source_version: i64,
+    ami: &str,
+    description: &str,
+    client_token: &str,
+) -> Result<i64, String> {
+    let created = limit
+        .call(
+            client
+                .create_launch_template_version()
+                .launch_template_id(template_id)
+                .source_version(source_version.to_string())
+                .launch_template_data(RequestLaunchTemplateData::builder().image_id(ami).build())
+                .version_description(description)
+                .client_token(client_token)
+                .send(),
+        )
+        .await
+        .map_err(|e| format!("CreateLaunchTemplateVersion failed: {}", error_text(e)))?;
+    created
+        .launch_template_version()
+        .and_then(|v| v.version_number())
+        .ok_or_else(|| "CreateLaunchTemplateVersion returned no version number".to_string())
+}
+
+pub async fn make_default(
+    client: &Client,
+    limit: &CallLimit,
+    template_id: &str,
+    version: i64,
+) -> Result<(), String> {
+    limit
+        .call(
+            client
+                .modify_launch_template()
+                .launch_template_id(template_id)
+                .default_version(version.to_string())
+                .send(),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("ModifyLaunchTemplate failed: {}", error_text(e)))
+}
+
+/// Every version number of one template.
+pub async fn all_versions(
+    client: &Client,
+    limit: &CallLimit,
+    template_id: &str,
+) -> Result<Vec<i64>, String> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = limit
+            .call(
+                client
+                    .describe_launch_template_versions()
+                    .launch_template_id(template_id)
+                    .max_results(PAGE)
+                    .set_next_token(token.take())
+                    .send(),
+            )
+            .await
+            .map_err(error_text)?;
+        out.extend(
+            page.launch_template_versions()
+                .iter()
+                .filter_map(|v| v.version_number()),
+        );
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => return Ok(out),
+        }
+    }
+}
+
+/// Deletes `versions`, at most 200 a call; returns what was deleted.
+pub async fn delete_versions(
+    client: &Client,
+    limit: &CallLimit,
+    template_id: &str,
+    versions: &[i64],
+) -> Result<Vec<i64>, String> {
+    let mut deleted = Vec::new();
+    for chunk in versions.chunks(DELETE_BATCH) {
+        let out = limit
+            .call(
+                client
+                    .delete_launch_template_versions()
+                    .launch_template_id(template_id)
+                    .set_versions(Some(chunk.iter().map(i64::to_string).collect()))
+                    .send(),
+            )
+            .await
+            .map_err(|e| format!("DeleteLaunchTemplateVersions failed: {}", error_text(e)))?;
+        deleted.extend(
+            out.successfully_deleted_launch_template_versions()
+                .iter()
+                .filter_map(|d| d.version_number()),
+        );
+        if let Some(failed) = out
+            .unsuccessfully_deleted_launch_template_versions()
+            .first()
+        {
+            let reason = failed
+                .response_error()
+                .and_then(|e| e.message())
+                .unwrap_or("no reason given");
+            return Err(format!(
+                "could not delete version {}: {reason}",
+                failed.version_number().unwrap_or_default()
+            ));
+        }
+    }
+    Ok(deleted)
+}

@@ -1,0 +1,361 @@
+//! update-launch-templates against moto (EC2, STS) and the Image Builder stand-in, through the real
+//! SDK clients. moto ignores SourceVersion and ClientToken, so these tests check outcomes (which
+//! version is default, which AMI it holds, how many versions exist); requests.rs checks the wire.
+
+use amiflow_common::invocation::Runtime;
+use amiflow_common::settings::{PolicySource, Settings};
+use amiflow_common::FunctionError;
+use amiflow_model::decide::provenance;
+use amiflow_model::{ImageBuildVersionArn, Policy};
+use amiflow_testkit::{
+    ami_id, env, event_json, image_json, lambda_context, sdk_config_as, unique, HOME_ACCOUNT,
+    TARGET_ACCOUNT,
+};
+use aws_sdk_ec2::types::{RequestLaunchTemplateData, ResourceType, Tag, TagSpecification};
+use aws_sdk_ec2::Client;
+use lambda_runtime::LambdaEvent;
+use serde_json::{json, Value};
+use update_launch_templates::App;
+
+async fn app(policy: Value, dry_run: bool) -> App {
+    env();
+    let settings = Settings {
+        policy: PolicySource::None,
+        dry_run,
+        cross_account_role: Some("AmiflowTarget".into()),
+        max_concurrency: 4,
+    };
+    let policy = Policy::from_value(&policy).expect("test policy is valid");
+    App::new(Runtime::new(
+        settings,
+        policy,
+        amiflow_common::clients::load_base_config().await,
+    ))
+}
+
+async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {
+    app.handle(LambdaEvent::new(
+        input,
+        lambda_context("update-launch-templates", HOME_ACCOUNT),
+    ))
+    .await
+}
+
+fn publish(name: &str, version: &str) -> String {
+    let amis = [
+        ("us-east-1", HOME_ACCOUNT),
+        ("eu-west-1", HOME_ACCOUNT),
+        ("us-east-1", TARGET_ACCOUNT),
+        ("eu-west-1", TARGET_ACCOUNT),
+    ];
+    let image = image_json(name, version, &amis);
+    let arn = image["arn"].as_str().unwrap().to_string();
+    env().standin.put_image(image);
+    arn
+}
+
+async fn ec2(account: &str, region: &str) -> Client {
+    Client::new(&sdk_config_as(account, region).await)
+}
+
+/// Creates a template whose version 1 uses `ami`; returns its id.
+async fn template(account: &str, region: &str, name: &str, tags: &[(&str, &str)]) -> String {
+    let mut request = ec2(account, region)
+        .await
+        .create_launch_template()
+        .launch_template_name(name)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id("ami-00000000000000001")
+                .instance_type("t3.micro".into())
+                .build(),
+        );
+    if !tags.is_empty() {
+        let mut spec = TagSpecification::builder().resource_type(ResourceType::LaunchTemplate);
+        for (k, v) in tags {
+            spec = spec.tags(Tag::builder().key(*k).value(*v).build());
+        }
+        request = request.tag_specifications(spec.build());
+    }
+    let created = request.send().await.unwrap();
+    created
+        .launch_template()
+        .unwrap()
+        .launch_template_id()
+        .unwrap()
+        .to_string()
+}
+
+struct State {
+    default: i64,
+    default_ami: String,
+    versions: usize,
+}
+
+async fn state(account: &str, region: &str, id: &str) -> State {
+    let client = ec2(account, region).await;
+    let default = client
+        .describe_launch_template_versions()
+        .launch_template_id(id)
+        .versions("$Default")
+        .send()
+        .await
+        .unwrap();
+    let default = &default.launch_template_versions()[0];
+    let all = client
+        .describe_launch_template_versions()
+        .launch_template_id(id)
+        .max_results(200)
+        .send()
+        .await
+        .unwrap();
+    State {
+        default: default.version_number().unwrap(),
+        default_ami: default
+            .launch_template_data()
+            .and_then(|d| d.image_id())
+            .unwrap_or_default()
+            .to_string(),
+        versions: all.launch_template_versions().len(),
+    }
+}
+
+fn outcomes(report: &Value) -> Vec<(String, String)> {
+    report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["target"].as_str().unwrap().to_string(),
+                a["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn by_id_in_two_regions_by_name_and_by_tag_in_another_account() {
+    let name = unique("lt-all");
+    let east = template(HOME_ACCOUNT, "us-east-1", &format!("{name}-east"), &[]).await;
+    let west = template(HOME_ACCOUNT, "eu-west-1", &format!("{name}-west"), &[]).await;
+    let named = template(HOME_ACCOUNT, "us-east-1", &format!("{name}-named"), &[]).await;
+    let tagged = template(
+        TARGET_ACCOUNT,
+        "eu-west-1",
+        &format!("{name}-tagged"),
+        &[("amiflow:image", &name)],
+    )
+    .await;
+    let untagged = template(
+        TARGET_ACCOUNT,
+        "eu-west-1",
+        &format!("{name}-untagged"),
+        &[("amiflow:image", "other")],
+    )
+    .await;
+    let app = app(
+        json!({"rules": [{"name": "r", "launchTemplates": [
+            {"launchTemplateId": east, "region": "us-east-1"},
+            {"launchTemplateId": west, "region": "eu-west-1"},
+            {"launchTemplateName": format!("{name}-named"), "region": "us-east-1"},
+            {"tag": {"key": "amiflow:image", "value": name}, "regions": ["eu-west-1"], "accounts": [TARGET_ACCOUNT]}
+        ]}]}),
+        false,
+    )
+    .await;
+    let arn = publish(&name, "1.0.0/1");
+    let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
+    assert_eq!(report["summary"]["updated"], 4, "{report:#}");
+    for (account, region, id) in [
+        (HOME_ACCOUNT, "us-east-1", &east),
+        (HOME_ACCOUNT, "eu-west-1", &west),
+        (HOME_ACCOUNT, "us-east-1", &named),
+        (TARGET_ACCOUNT, "eu-west-1", &tagged),
+    ] {
+        let s = state(account, region, id).await;
+        assert_eq!(
+            (s.default, s.versions),
+            (2, 2),
+            "{id}: exactly one new version, made default"
+        );
+        assert_eq!(
+            s.default_ami,
+            ami_id(&name, "1.0.0/1", region, account),
+            "{id} holds its Region's AMI"
+        );
+    }
+    let s = state(TARGET_ACCOUNT, "eu-west-1", &untagged).await;
+    assert_eq!(
+        (s.default, s.versions),
+        (1, 1),
+        "a template with another tag value is left alone"
+    );
+}
+
+#[tokio::test]
+async fn the_same_event_twice_adds_no_version() {
+    let name = unique("lt-twice");
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    let app = app(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let event = event_json(&publish(&name, "1.0.0/1"), "AVAILABLE");
+    assert_eq!(
+        outcomes(&invoke(&app, event.clone()).await.unwrap()),
+        [(id.clone(), "updated".to_string())]
+    );
+    let second = invoke(&app, event).await.unwrap();
+    assert_eq!(outcomes(&second), [(id.clone(), "unchanged".to_string())]);
+    assert_eq!(state(HOME_ACCOUNT, "us-east-1", &id).await.versions, 2);
+}
+
+#[tokio::test]
+async fn a_late_event_for_an_older_build_is_skipped() {
+    let name = unique("lt-late");
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    let app = app(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let old = publish(&name, "1.0.0/1");
+    let new = publish(&name, "1.0.0/2");
+    invoke(&app, event_json(&new, "AVAILABLE")).await.unwrap();
+    let late = invoke(&app, event_json(&old, "AVAILABLE")).await.unwrap();
+    assert_eq!(
+        outcomes(&late),
+        [(id.clone(), "skipped".to_string())],
+        "{late:#}"
+    );
+    let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
+    assert_eq!(
+        s.default_ami,
+        ami_id(&name, "1.0.0/2", "us-east-1", HOME_ACCOUNT)
+    );
+    assert_eq!(s.versions, 2);
+}
+
+#[tokio::test]
+async fn a_half_done_template_is_only_made_default() {
+    let name = unique("lt-half");
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    let arn = publish(&name, "1.0.0/1");
+    let ami = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
+    // An earlier attempt created version 2 with the AMI, then stopped before ModifyLaunchTemplate.
+    ec2(HOME_ACCOUNT, "us-east-1")
+        .await
+        .create_launch_template_version()
+        .launch_template_id(&id)
+        .source_version("1")
+        .launch_template_data(RequestLaunchTemplateData::builder().image_id(&ami).build())
+        .version_description(provenance(&arn.parse::<ImageBuildVersionArn>().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let app = app(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
+    assert_eq!(outcomes(&report), [(id.clone(), "updated".to_string())]);
+    assert!(
+        report["actions"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("earlier attempt"),
+        "{report:#}"
+    );
+    let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
+    assert_eq!(
+        (s.default, s.versions, s.default_ami),
+        (2, 2, ami),
+        "no new version"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_template_fails_alone_naming_it() {
+    let name = unique("lt-missing");
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    let app = app(
+        json!({"rules": [{"name": "r", "launchTemplates": [
+            {"launchTemplateId": "lt-0fffffffffffffff0", "region": "us-east-1"},
+            {"launchTemplateName": format!("{name}-nope"), "region": "us-east-1"},
+            {"launchTemplateId": id, "region": "us-east-1"}
+        ]}]}),
+        false,
+    )
+    .await;
+    let error = invoke(&app, event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(message.starts_with("2 of 3 targets failed"), "{message}");
+    assert!(
+        message.contains("no launch template lt-0fffffffffffffff0"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("no launch template named {name}-nope")),
+        "{message}"
+    );
+    assert_eq!(
+        state(HOME_ACCOUNT, "us-east-1", &id).await.default,
+        2,
+        "the existing template was updated"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_creates_nothing() {
+    let name = unique("lt-dry");
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    let app = app(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), true).await;
+    let report = invoke(&app, event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
+        .await
+        .unwrap();
+    assert_eq!(outcomes(&report), [(id.clone(), "planned".to_string())]);
+    let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
+    assert_eq!((s.default, s.versions), (1, 1));
+}
+
+#[tokio::test]
+async fn the_images_own_launch_template_configurations_default_to_not_setting_the_default() {
+    let name = unique("lt-follow");
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    let mut image = image_json(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
+    image["distributionConfiguration"] = json!({"distributions": [
+        {"region": "us-east-1", "launchTemplateConfigurations": [{"launchTemplateId": id}]}
+    ]});
+    let arn = image["arn"].as_str().unwrap().to_string();
+    env().standin.put_image(image);
+    let app = app(json!({"rules": []}), false).await;
+    let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
+    assert_eq!(outcomes(&report), [(id.clone(), "updated".to_string())]);
+    let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
+    assert_eq!(
+        (s.default, s.versions),
+        (1, 2),
+        "a new version, but setDefaultVersion absent means false"
+    );
+    let again = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
+    assert_eq!(
+        outcomes(&again),
+        [(id.clone(), "unchanged".to_string())],
+        "and it converges"
+    );
+}
+
+#[tokio::test]
+async fn ignored_and_malformed_events() {
+    let name = unique("lt-ignored");
+    let app = app(json!({"rules": []}), false).await;
+    let arn = publish(&name, "1.0.0/1");
+    assert_eq!(
+        invoke(&app, event_json(&arn, "BUILDING")).await.unwrap()["ignored"],
+        true
+    );
+    assert!(env().standin.requests("GetImage", &name).is_empty());
+    let error = invoke(&app, json!({"imageBuildVersionArn": 42}))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "InvalidInput");
+    assert!(
+        error
+            .to_string()
+            .contains("`imageBuildVersionArn`: must be a string"),
+        "{error}"
+    );
+}

@@ -1,0 +1,229 @@
+//! What update-launch-templates sends to EC2, checked on the wire with aws-smithy-mocks: moto
+//! ignores SourceVersion and ClientToken and does not implement DeleteLaunchTemplateVersions.
+//! Image Builder is the stand-in; EC2 is mocked.
+
+use std::sync::{Arc, Mutex};
+
+use amiflow_common::invocation::Runtime;
+use amiflow_common::settings::{PolicySource, Settings};
+use amiflow_model::Policy;
+use amiflow_testkit::{ami_id, env, event_json, image_json, lambda_context, unique, HOME_ACCOUNT};
+use aws_sdk_ec2::operation::create_launch_template_version::CreateLaunchTemplateVersionOutput;
+use aws_sdk_ec2::operation::delete_launch_template_versions::DeleteLaunchTemplateVersionsOutput;
+use aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsOutput;
+use aws_sdk_ec2::operation::modify_launch_template::ModifyLaunchTemplateOutput;
+use aws_sdk_ec2::types::{
+    DeleteLaunchTemplateVersionsResponseSuccessItem, LaunchTemplateVersion,
+    ResponseLaunchTemplateData,
+};
+use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use lambda_runtime::LambdaEvent;
+use serde_json::{json, Value};
+use update_launch_templates::App;
+
+const PRUNED: &str = "lt-0aaaaaaaaaaaaaaa1";
+const KEPT: &str = "lt-0bbbbbbbbbbbbbbb2";
+const FRESH: &str = "lt-0ccccccccccccccc3";
+
+async fn app(policy: Value, rules: Vec<Rule>) -> App {
+    env();
+    let settings = Settings {
+        policy: PolicySource::None,
+        dry_run: false,
+        cross_account_role: None,
+        max_concurrency: 4,
+    };
+    let runtime = Runtime::new(
+        settings,
+        Policy::from_value(&policy).unwrap(),
+        amiflow_common::clients::load_base_config().await,
+    );
+    App::with_ec2_factory(runtime, move |config| {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in &rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let conf = aws_sdk_ec2::config::Builder::from(config)
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        aws_sdk_ec2::Client::from_conf(conf)
+    })
+}
+
+fn version(id: &str, number: i64, default: bool, ami: &str) -> LaunchTemplateVersion {
+    LaunchTemplateVersion::builder()
+        .launch_template_id(id)
+        .launch_template_name(id)
+        .version_number(number)
+        .default_version(default)
+        .launch_template_data(ResponseLaunchTemplateData::builder().image_id(ami).build())
+        .build()
+}
+
+#[tokio::test]
+async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() {
+    let name = unique("wire");
+    let image = image_json(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
+    let arn = image["arn"].as_str().unwrap().to_string();
+    env().standin.put_image(image);
+    let ami = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
+
+    let describe = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
+        .match_requests(|r| {
+            r.launch_template_id().is_none() && r.versions() == ["$Default", "$Latest"]
+        })
+        .then_output(|| {
+            DescribeLaunchTemplateVersionsOutput::builder()
+                .launch_template_versions(version(FRESH, 3, true, "ami-00000000000000003"))
+                .launch_template_versions(version(FRESH, 4, false, "ami-00000000000000004"))
+                .build()
+        });
+    let tokens: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = tokens.clone();
+    let expected_ami = ami.clone();
+    let expected_arn = arn.clone();
+    let create = mock!(aws_sdk_ec2::Client::create_launch_template_version)
+        .match_requests(move |r| {
+            seen.lock()
+                .unwrap()
+                .push(r.client_token().unwrap_or_default().to_string());
+            r.launch_template_id() == Some(FRESH)
+                && r.source_version() == Some("3")
+                && r.launch_template_data().and_then(|d| d.image_id())
+                    == Some(expected_ami.as_str())
+                && r.version_description()
+                    .is_some_and(|d| d.contains(&expected_arn))
+        })
+        .then_output(|| {
+            CreateLaunchTemplateVersionOutput::builder()
+                .launch_template_version(version(FRESH, 5, false, "x"))
+                .build()
+        });
+    let modify = mock!(aws_sdk_ec2::Client::modify_launch_template)
+        .match_requests(|r| {
+            r.launch_template_id() == Some(FRESH) && r.default_version() == Some("5")
+        })
+        .then_output(|| ModifyLaunchTemplateOutput::builder().build());
+    let app = app(
+        json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": FRESH, "region": "us-east-1"}]}]}),
+        vec![describe.clone(), create.clone(), modify.clone()],
+    )
+    .await;
+    let event = event_json(&arn, "AVAILABLE");
+    let context = || lambda_context("update-launch-templates", HOME_ACCOUNT);
+    let report = app
+        .handle(LambdaEvent::new(event.clone(), context()))
+        .await
+        .unwrap();
+    assert_eq!(report["actions"][0]["outcome"], "updated", "{report:#}");
+    assert_eq!((create.num_calls(), modify.num_calls()), (1, 1));
+    // A redelivery of the same event (say the first answer was lost) sends the same token.
+    app.handle(LambdaEvent::new(event, context()))
+        .await
+        .unwrap();
+    let tokens_seen = tokens.clone();
+    let tokens = tokens_seen.lock().unwrap().clone();
+    assert_eq!(tokens.len(), 2);
+    assert_eq!(tokens[0], tokens[1]);
+    assert_eq!(tokens[0].len(), 36);
+    // A different event for the same image is a different operation.
+    app.handle(LambdaEvent::new(event_json(&arn, "AVAILABLE"), context()))
+        .await
+        .unwrap();
+    let tokens = tokens_seen.lock().unwrap().clone();
+    assert_eq!(tokens.len(), 3);
+    assert_ne!(tokens[2], tokens[0]);
+}
+
+#[tokio::test]
+async fn keep_versions_deletes_exactly_the_oldest_and_never_touches_unpruned_templates() {
+    let name = unique("prune");
+    let image = image_json(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
+    let arn = image["arn"].as_str().unwrap().to_string();
+    env().standin.put_image(image);
+    let ami = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
+
+    let (a1, a2) = (ami.clone(), ami.clone());
+    let batched = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
+        .match_requests(|r| r.launch_template_id().is_none())
+        .then_output(move || {
+            DescribeLaunchTemplateVersionsOutput::builder()
+                .launch_template_versions(version(PRUNED, 6, true, &a1))
+                .launch_template_versions(version(KEPT, 9, true, &a2))
+                .build()
+        });
+    let listing = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
+        .match_requests(|r| r.launch_template_id() == Some(PRUNED))
+        .then_output(|| {
+            let mut out = DescribeLaunchTemplateVersionsOutput::builder();
+            for n in 1..=6 {
+                out = out.launch_template_versions(version(PRUNED, n, n == 6, "ami-old"));
+            }
+            out.build()
+        });
+    let listing_kept = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
+        .match_requests(|r| r.launch_template_id() == Some(KEPT))
+        .then_output(|| DescribeLaunchTemplateVersionsOutput::builder().build());
+    let delete = mock!(aws_sdk_ec2::Client::delete_launch_template_versions)
+        .match_requests(|r| {
+            r.launch_template_id() == Some(PRUNED) && r.versions() == ["1", "2", "3"]
+        })
+        .then_output(|| {
+            let mut out = DeleteLaunchTemplateVersionsOutput::builder();
+            for n in 1..=3 {
+                out = out.successfully_deleted_launch_template_versions(
+                    DeleteLaunchTemplateVersionsResponseSuccessItem::builder()
+                        .launch_template_id(PRUNED)
+                        .version_number(n)
+                        .build(),
+                );
+            }
+            out.build()
+        });
+    let stray_delete = mock!(aws_sdk_ec2::Client::delete_launch_template_versions)
+        .match_requests(|r| {
+            r.launch_template_id() != Some(PRUNED) || r.versions() != ["1", "2", "3"]
+        })
+        .then_output(|| DeleteLaunchTemplateVersionsOutput::builder().build());
+    let app = app(
+        json!({"rules": [{"name": "r", "launchTemplates": [
+            {"launchTemplateId": PRUNED, "region": "us-east-1", "keepVersions": 3},
+            {"launchTemplateId": KEPT, "region": "us-east-1"}
+        ]}]}),
+        vec![
+            batched.clone(),
+            listing.clone(),
+            listing_kept.clone(),
+            delete.clone(),
+            stray_delete.clone(),
+        ],
+    )
+    .await;
+    let report = app
+        .handle(LambdaEvent::new(
+            event_json(&arn, "AVAILABLE"),
+            lambda_context("update-launch-templates", HOME_ACCOUNT),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(report["summary"]["unchanged"], 2, "{report:#}");
+    assert!(
+        report["actions"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("pruned versions 1, 2, 3"),
+        "{report:#}"
+    );
+    assert_eq!(
+        batched.num_calls(),
+        1,
+        "one batched read for both templates"
+    );
+    assert_eq!((listing.num_calls(), delete.num_calls()), (1, 1));
+    assert_eq!(
+        (listing_kept.num_calls(), stray_delete.num_calls()),
+        (0, 0),
+        "no keepVersions: never listed or pruned"
+    );
+}
