@@ -5,6 +5,7 @@
 
 pub mod arn;
 pub mod decide;
+pub mod distribute;
 pub mod distribution;
 pub mod error;
 pub mod event;

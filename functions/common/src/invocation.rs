@@ -36,10 +36,15 @@ pub struct Target {
     pub own_account: String,
 }
 
-pub fn ignored(reason: impl Into<String>) -> Prepared {
+/// The success answer for input that is left alone: `{"ignored": true, "reason": ...}`.
+pub fn ignored_answer(reason: impl Into<String>) -> Value {
     let reason = reason.into();
     tracing::info!(ignored = true, reason = %reason, "input ignored");
-    Prepared::Ignored(json!({ "ignored": true, "reason": reason }))
+    json!({ "ignored": true, "reason": reason })
+}
+
+pub fn ignored(reason: impl Into<String>) -> Prepared {
+    Prepared::Ignored(ignored_answer(reason))
 }
 
 impl Runtime {

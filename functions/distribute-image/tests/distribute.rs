@@ -1,0 +1,314 @@
+//! distribute-image against the Image Builder stand-in, through the real SDK client.
+
+use amiflow_common::invocation::Runtime;
+use amiflow_common::settings::{PolicySource, Settings};
+use amiflow_common::FunctionError;
+use amiflow_model::{Policy, SOURCE_IMAGE_TAG};
+use amiflow_testkit::{env, event_json, image_json, lambda_context, unique, HOME_ACCOUNT};
+use distribute_image::App;
+use lambda_runtime::LambdaEvent;
+use serde_json::{json, Value};
+
+async fn app(policy: Value, dry_run: bool) -> App {
+    env();
+    let settings = Settings {
+        policy: PolicySource::None,
+        dry_run,
+        cross_account_role: None,
+        max_concurrency: 4,
+    };
+    let policy = Policy::from_value(&policy).expect("test policy is valid");
+    App::new(Runtime::new(
+        settings,
+        policy,
+        amiflow_common::clients::load_base_config().await,
+    ))
+}
+
+async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {
+    app.handle(LambdaEvent::new(
+        input,
+        lambda_context("distribute-image", HOME_ACCOUNT),
+    ))
+    .await
+}
+
+fn configuration(name: &str, suffix: &str) -> String {
+    let arn = format!(
+        "arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}-{suffix}"
+    );
+    env().standin.put_configuration(json!({"arn": arn, "name": format!("{name}-{suffix}"), "distributions": [{"region": "us-east-1"}]}));
+    arn
+}
+
+fn publish(name: &str) -> String {
+    let image = image_json(name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
+    let arn = image["arn"].as_str().unwrap().to_string();
+    env().standin.put_image(image);
+    arn
+}
+
+fn policy(name: &str, prod: &str, dr: &str) -> Value {
+    json!({"rules": [{"name": "promote", "match": {"imageName": format!("{name}*")}, "distribute": [
+        {"distributionConfigurationArn": prod, "executionRole": "ImageBuilderDistributionRole", "tags": {"Stage": "prod"}},
+        {"distributionConfigurationArn": dr, "executionRole": format!("arn:aws:iam::{HOME_ACCOUNT}:role/DrRole")}
+    ]}]})
+}
+
+fn products(report: &Value) -> Vec<String> {
+    report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            a["detail"]
+                .as_str()
+                .unwrap()
+                .split(" as ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
+    let name = unique("dist-event");
+    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let app = app(policy(&name, &prod, &dr), false).await;
+    let source = publish(&name);
+    let event = event_json(&source, "AVAILABLE");
+    let report = invoke(&app, event.clone()).await.unwrap();
+    assert_eq!(report["summary"]["created"], 2, "{report:#}");
+    let bodies: Vec<Value> = env()
+        .standin
+        .requests("DistributeImage", &name)
+        .into_iter()
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    let prod_body = bodies
+        .iter()
+        .find(|b| b["distributionConfigurationArn"] == prod.as_str())
+        .unwrap();
+    assert_eq!(prod_body["sourceImage"], source.as_str());
+    assert_eq!(prod_body["executionRole"], "ImageBuilderDistributionRole");
+    assert_eq!(
+        prod_body["tags"],
+        json!({"Stage": "prod", SOURCE_IMAGE_TAG: source})
+    );
+    let dr_body = bodies
+        .iter()
+        .find(|b| b["distributionConfigurationArn"] == dr.as_str())
+        .unwrap();
+    assert_eq!(
+        dr_body["executionRole"],
+        format!("arn:aws:iam::{HOME_ACCOUNT}:role/DrRole")
+    );
+    assert_eq!(dr_body["tags"], json!({SOURCE_IMAGE_TAG: source}));
+    let (t1, t2) = (
+        prod_body["clientToken"].as_str().unwrap(),
+        dr_body["clientToken"].as_str().unwrap(),
+    );
+    assert_ne!(t1, t2);
+    assert!(t1.len() <= 36 && t2.len() <= 36);
+    let first = products(&report);
+    assert!(
+        first.iter().all(|p| p.starts_with(&format!(
+            "arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:image/{name}/1.0.0/"
+        ))),
+        "{first:?}"
+    );
+
+    // The same event again: the same tokens, so the service answers with the same images.
+    let again = invoke(&app, event).await.unwrap();
+    assert_eq!(products(&again), first, "nothing distributed twice");
+    let bodies: Vec<Value> = env()
+        .standin
+        .requests("DistributeImage", &name)
+        .into_iter()
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(bodies.len(), 4);
+    assert!(bodies[2]["clientToken"]
+        .as_str()
+        .is_some_and(|t| t == t1 || t == t2));
+
+    // A product's own AVAILABLE event is left alone by the loop guard.
+    let guarded = invoke(&app, event_json(&first[0], "AVAILABLE"))
+        .await
+        .unwrap();
+    assert_eq!(guarded["ignored"], true, "{guarded:#}");
+    assert!(guarded["reason"]
+        .as_str()
+        .unwrap()
+        .contains(SOURCE_IMAGE_TAG));
+    assert_eq!(
+        env().standin.requests("DistributeImage", &name).len(),
+        4,
+        "no new call for the product"
+    );
+}
+
+#[tokio::test]
+async fn a_direct_request_distributes_and_repeating_it_is_idempotent() {
+    let name = unique("dist-direct");
+    let config = configuration(&name, "prod");
+    let app = app(json!({"rules": []}), false).await;
+    let source = publish(&name);
+    let request = json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": "DistributionRole", "tags": {"Ticket": "OPS-1"}});
+    let first = invoke(&app, request.clone()).await.unwrap();
+    assert_eq!(first["summary"]["created"], 1, "{first:#}");
+    let second = invoke(&app, request).await.unwrap();
+    assert_eq!(products(&first), products(&second));
+
+    // An AMI id as the source also works (the API takes AMI ids, SSM parameters and image ARNs).
+    let by_ami = invoke(&app, json!({"sourceImage": "ami-0123456789abcdef0", "distributionConfigurationArn": config, "executionRole": "DistributionRole"})).await.unwrap();
+    assert_eq!(by_ami["actions"][0]["ami"], "ami-0123456789abcdef0");
+}
+
+#[tokio::test]
+async fn invalid_requests_are_rejected_before_any_call() {
+    let name = unique("dist-invalid");
+    let config = configuration(&name, "prod");
+    let app = app(json!({"rules": []}), false).await;
+    let source = publish(&name);
+    let many: serde_json::Map<String, Value> =
+        (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
+    for (extra, words) in [
+        (
+            json!({"distributionConfigurationArn": format!("arn:aws:imagebuilder:eu-west-1:{HOME_ACCOUNT}:distribution-configuration/{name}")}),
+            "must be in the same Region as this operation",
+        ),
+        (
+            json!({"tags": {"aws:team": "x"}}),
+            "tag keys may not start with `aws:`",
+        ),
+        (
+            json!({"tags": many}),
+            "`tags`: must have at most 50 entries, has 51",
+        ),
+        (
+            json!({"executionRole": "arn:aws:iam::123:role/Bad Role"}),
+            "`executionRole`: must match",
+        ),
+        (
+            json!({"clientToken": ""}),
+            "`clientToken`: length must be 1 to 64",
+        ),
+    ] {
+        let mut request = json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": "DistributionRole"});
+        for (k, v) in extra.as_object().unwrap() {
+            request[k] = v.clone();
+        }
+        let error = invoke(&app, request).await.unwrap_err();
+        assert_eq!(error.error_type(), "InvalidInput");
+        assert!(
+            error.to_string().contains(words),
+            "{error} should contain {words}"
+        );
+    }
+    assert!(
+        env().standin.requests("DistributeImage", &name).is_empty(),
+        "no call was made"
+    );
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
+    let name = unique("dist-throttle");
+    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    env().standin.fail(
+        "DistributeImage",
+        &prod,
+        "CallRateLimitExceededException",
+        429,
+        2,
+    );
+    env()
+        .standin
+        .fail("DistributeImage", &dr, "ResourceInUseException", 400, 1000);
+    let app = app(policy(&name, &prod, &dr), false).await;
+    let source = publish(&name);
+    let error = invoke(&app, event_json(&source, "AVAILABLE"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "PartialFailure");
+    let message = error.to_string();
+    assert!(message.starts_with("1 of 2 targets failed"), "{message}");
+    assert!(
+        message.contains(&dr) && message.contains("ResourceInUseException"),
+        "{message}"
+    );
+    assert!(!message.contains(&format!("{prod} ")), "{message}");
+    assert_eq!(
+        env().standin.requests("DistributeImage", &prod).len(),
+        3,
+        "throttled twice, then created"
+    );
+    assert_eq!(
+        env().standin.requests("DistributeImage", &dr).len(),
+        5,
+        "ResourceInUseException retried up to the attempt limit"
+    );
+}
+
+#[tokio::test]
+async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_are_named() {
+    let name = unique("dist-mismatch");
+    let config = configuration(&name, "prod");
+    let app = app(json!({"rules": []}), false).await;
+    let source = publish(&name);
+    let request = |role: &str| json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": role, "clientToken": format!("{name}-token")});
+    invoke(&app, request("RoleA")).await.unwrap();
+    let message = invoke(&app, request("RoleB"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("was already used for a DistributeImage with different parameters"),
+        "{message}"
+    );
+
+    let missing = format!(
+        "arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}-missing"
+    );
+    let message = invoke(&app, json!({"sourceImage": source, "distributionConfigurationArn": missing, "executionRole": "RoleA"})).await.unwrap_err().to_string();
+    assert!(
+        message.contains("not found") && message.contains(&missing),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_makes_no_call() {
+    let name = unique("dist-dry");
+    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let app = app(policy(&name, &prod, &dr), true).await;
+    let report = invoke(&app, event_json(&publish(&name), "AVAILABLE"))
+        .await
+        .unwrap();
+    assert_eq!(report["summary"]["planned"], 2, "{report:#}");
+    assert!(env().standin.requests("DistributeImage", &name).is_empty());
+}
+
+#[tokio::test]
+async fn rules_that_do_not_match_distribute_nothing_and_other_events_are_ignored() {
+    let name = unique("dist-nomatch");
+    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let app = app(policy("someone-else", &prod, &dr), false).await;
+    let source = publish(&name);
+    let report = invoke(&app, event_json(&source, "AVAILABLE"))
+        .await
+        .unwrap();
+    assert_eq!(report["actions"], json!([]));
+    assert_eq!(
+        invoke(&app, event_json(&source, "FAILED")).await.unwrap()["ignored"],
+        true
+    );
+    assert!(env().standin.requests("DistributeImage", &name).is_empty());
+}

@@ -1,0 +1,212 @@
+//! Direct DistributeImage requests (`cargo lambda invoke`, backfills) and the checks every
+//! DistributeImage call passes before it is sent, with DistributeImage's documented constraints.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::arn::arn_region;
+use crate::error::InputError;
+use crate::plan::{distribute_call, DistributeCall, Origin};
+use crate::schema::{check, Field, Schema, Text, Violation};
+use crate::token::client_token;
+use crate::validate::{check_tag_keys, DISTRIBUTE_ENTRY, TAGS};
+use crate::SOURCE_IMAGE_TAG;
+
+/// DistributeImage accepts at most 50 tags; amiflow adds its own loop-guard tag to yours.
+pub const MAX_TAGS: usize = 50;
+
+static DIRECT_REQUEST: Schema = Schema::Object(&[
+    Field::required("sourceImage", &Schema::Text(Text::len(1, 1024))),
+    Field::required(
+        "distributionConfigurationArn",
+        &Schema::Text(Text::pattern(
+            1,
+            1024,
+            crate::arn::DISTRIBUTION_CONFIGURATION_ARN_PATTERN,
+        )),
+    ),
+    Field::required(
+        "executionRole",
+        &Schema::Text(Text::pattern(1, 2048, crate::arn::EXECUTION_ROLE_PATTERN)),
+    ),
+    Field::optional("tags", &TAGS),
+    Field::optional("clientToken", &Schema::Text(Text::len(1, 64))),
+]);
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DirectRequest {
+    source_image: String,
+    distribution_configuration_arn: String,
+    execution_role: String,
+    #[serde(default)]
+    tags: BTreeMap<String, String>,
+    #[serde(default)]
+    client_token: Option<String>,
+}
+
+/// Is `input` a direct DistributeImage request (rather than an event or `{"imageBuildVersionArn"}`)?
+pub fn is_direct_request(input: &Value) -> bool {
+    input.as_object().is_some_and(|m| {
+        m.contains_key("sourceImage")
+            || m.contains_key("distributionConfigurationArn")
+            || m.contains_key("executionRole")
+    })
+}
+
+/// Validates a direct request and turns it into the call to make. Without a client token, one is
+/// derived from the request's content, so the same request twice is one distribution.
+pub fn direct_call(input: &Value, home_region: &str) -> Result<DistributeCall, InputError> {
+    let mut violations = Vec::new();
+    check(input, &DIRECT_REQUEST, "", &mut violations);
+    check_tag_keys(input.get("tags"), "tags", &mut violations);
+    if !violations.is_empty() {
+        return Err(violations.into());
+    }
+    let request: DirectRequest = serde_json::from_value(input.clone())
+        .map_err(|e| InputError::new("input", format!("is not a DistributeImage request: {e}")))?;
+    let token = request.client_token.clone().unwrap_or_else(|| {
+        let tags = serde_json::to_string(&request.tags).unwrap_or_default();
+        client_token(&[
+            "direct",
+            &request.source_image,
+            &request.distribution_configuration_arn,
+            &request.execution_role,
+            &tags,
+        ])
+    });
+    let call = distribute_call(
+        &request.source_image,
+        &request.distribution_configuration_arn,
+        &request.execution_role,
+        &request.tags,
+        token,
+        Origin::Rule("direct request".into()),
+    );
+    let problems = check_call(&call, home_region);
+    if problems.is_empty() {
+        Ok(call)
+    } else {
+        Err(problems.into())
+    }
+}
+
+/// Checks a planned call against DistributeImage's constraints, the tag limit counting amiflow's
+/// own tag, and the rule that the configuration is in this operation's Region.
+pub fn check_call(call: &DistributeCall, home_region: &str) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let entry = serde_json::json!({
+        "distributionConfigurationArn": call.distribution_configuration_arn,
+        "executionRole": call.execution_role,
+    });
+    check(&entry, &DISTRIBUTE_ENTRY, "", &mut out);
+    let own: Vec<&String> = call
+        .tags
+        .keys()
+        .filter(|k| k.as_str() != SOURCE_IMAGE_TAG)
+        .collect();
+    if call.tags.len() > MAX_TAGS {
+        out.push(Violation::new(
+            "tags",
+            format!(
+                "DistributeImage takes at most {MAX_TAGS} tags and amiflow adds {SOURCE_IMAGE_TAG}: give at most {}, got {}",
+                MAX_TAGS - 1,
+                own.len()
+            ),
+        ));
+    }
+    if call.source_image.is_empty() || call.source_image.chars().count() > 1024 {
+        out.push(Violation::new(
+            "sourceImage",
+            "length must be 1 to 1024 characters",
+        ));
+    }
+    if call.client_token.is_empty() || call.client_token.chars().count() > 64 {
+        out.push(Violation::new(
+            "clientToken",
+            "length must be 1 to 64 characters",
+        ));
+    }
+    if let Some(region) = arn_region(&call.distribution_configuration_arn) {
+        if region != home_region {
+            out.push(Violation::new(
+                "distributionConfigurationArn",
+                format!(
+                    "the distribution configuration must be in the same Region as this operation: it is in {region}, this function runs in {home_region}"
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const CONFIG: &str =
+        "arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/prod";
+
+    fn request(extra: Value) -> Value {
+        let mut base = json!({"sourceImage": "ami-0123456789abcdef0", "distributionConfigurationArn": CONFIG, "executionRole": "DistributionRole"});
+        for (k, v) in extra.as_object().unwrap() {
+            base[k] = v.clone();
+        }
+        base
+    }
+
+    fn errors(input: Value) -> String {
+        direct_call(&input, "us-east-1").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn derives_a_stable_token_and_adds_the_loop_guard_tag() {
+        let a = direct_call(&request(json!({"tags": {"Stage": "prod"}})), "us-east-1").unwrap();
+        let b = direct_call(&request(json!({"tags": {"Stage": "prod"}})), "us-east-1").unwrap();
+        assert_eq!(a.client_token, b.client_token);
+        let c = direct_call(&request(json!({"tags": {"Stage": "test"}})), "us-east-1").unwrap();
+        assert_ne!(a.client_token, c.client_token);
+        assert_eq!(
+            a.tags.get(SOURCE_IMAGE_TAG).map(String::as_str),
+            Some("ami-0123456789abcdef0")
+        );
+        let given = direct_call(&request(json!({"clientToken": "mine"})), "us-east-1").unwrap();
+        assert_eq!(given.client_token, "mine");
+    }
+
+    #[test]
+    fn rejects_each_rule_with_its_field() {
+        assert!(errors(request(json!({"distributionConfigurationArn": "arn:aws:imagebuilder:eu-west-1:123456789012:distribution-configuration/prod"})))
+            .contains("must be in the same Region as this operation: it is in eu-west-1"));
+        assert!(errors(request(json!({"tags": {"aws:owner": "x"}})))
+            .contains("tag keys may not start with `aws:`"));
+        let many: serde_json::Map<String, Value> =
+            (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
+        assert!(errors(request(json!({"tags": many})))
+            .contains("`tags`: must have at most 50 entries, has 51"));
+        let fifty: serde_json::Map<String, Value> =
+            (0..50).map(|i| (format!("k{i}"), json!("v"))).collect();
+        assert!(errors(request(json!({"tags": fifty}))).contains("give at most 49, got 50"));
+        assert!(errors(request(
+            json!({"executionRole": "arn:aws:iam::12:role/x y"})
+        ))
+        .contains("`executionRole`: must match"));
+        assert!(errors(request(json!({"clientToken": "x".repeat(65)})))
+            .contains("`clientToken`: length must be 1 to 64"));
+        assert!(errors(request(json!({"sourceImage": ""})))
+            .contains("`sourceImage`: length must be 1 to 1024"));
+        assert!(errors(json!({"sourceImage": "ami-1"}))
+            .contains("`distributionConfigurationArn`: is required"));
+        assert!(errors(request(json!({"tag": {}}))).contains("did you mean `tags`?"));
+    }
+
+    #[test]
+    fn recognizes_direct_requests() {
+        assert!(is_direct_request(&request(json!({}))));
+        assert!(!is_direct_request(&json!({"imageBuildVersionArn": "x"})));
+        assert!(!is_direct_request(&json!({"source": "aws.imagebuilder"})));
+    }
+}
