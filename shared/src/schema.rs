@@ -153,7 +153,8 @@ impl Field {
 pub fn check(value: &Value, schema: &Schema, path: &str, out: &mut Vec<Violation>) {
     match (schema, value) {
         (Schema::Object(fields), Value::Object(map)) => {
-            for (key, v) in map {
+            // Sorted, so the report is the same whether or not serde_json preserves key order.
+            for (key, v) in sorted(map) {
                 match fields.iter().find(|f| f.name == key) {
                     Some(field) => check(v, field.schema, &child(path, key), out),
                     None => out.push(Violation::UnknownField {
@@ -215,7 +216,7 @@ pub fn check(value: &Value, schema: &Schema, path: &str, out: &mut Vec<Violation
                     format!("must have at most {max} entries, has {}", map.len()),
                 ));
             }
-            for (k, v) in map {
+            for (k, v) in sorted(map) {
                 check_text(k, key, &format!("{path} key {k:?}"), out);
                 match v {
                     Value::String(s) => check_text(s, value_rule, &child(path, k), out),
@@ -240,6 +241,12 @@ pub fn check(value: &Value, schema: &Schema, path: &str, out: &mut Vec<Violation
             ));
         }
     }
+}
+
+fn sorted(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
 }
 
 pub fn check_text(s: &str, rule: &Text, path: &str, out: &mut Vec<Violation>) {

@@ -18,7 +18,15 @@ pub struct App {
 
 impl App {
     pub fn new(runtime: Runtime) -> Self {
-        let ssm = ClientCache::new(runtime.aws.clone(), aws_sdk_ssm::Client::new);
+        Self::with_ssm_factory(runtime, aws_sdk_ssm::Client::new)
+    }
+
+    /// As `new`, with SSM clients built by `factory` (tests use it to add mock interceptors).
+    pub fn with_ssm_factory(
+        runtime: Runtime,
+        factory: impl Fn(&aws_config::SdkConfig) -> aws_sdk_ssm::Client + Send + Sync + 'static,
+    ) -> Self {
+        let ssm = ClientCache::new(runtime.aws.clone(), factory);
         Self { runtime, ssm }
     }
 

@@ -1,0 +1,124 @@
+//! What update-ssm-parameters sends to SSM, on the wire with aws-smithy-mocks, where moto cannot
+//! show it: moto accepts any `aws:ec2:image` value, and does not count calls.
+
+use amiflow_common::invocation::Runtime;
+use amiflow_common::settings::{PolicySource, Settings};
+use amiflow_model::Policy;
+use amiflow_testkit::{ami_id, env, event_json, image_json, lambda_context, unique, HOME_ACCOUNT};
+use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
+use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
+use aws_sdk_ssm::operation::put_parameter::PutParameterOutput;
+use aws_sdk_ssm::types::Parameter;
+use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use lambda_runtime::LambdaEvent;
+use serde_json::{json, Value};
+use update_ssm_parameters::App;
+
+async fn app(policy: Value, rules: Vec<Rule>) -> App {
+    env();
+    let settings = Settings {
+        policy: PolicySource::None,
+        dry_run: false,
+        cross_account_role: None,
+        max_concurrency: 4,
+    };
+    let runtime = Runtime::new(
+        settings,
+        Policy::from_value(&policy).unwrap(),
+        amiflow_common::clients::load_base_config().await,
+    );
+    App::with_ssm_factory(runtime, move |config| {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in &rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let conf = aws_sdk_ssm::config::Builder::from(config)
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        aws_sdk_ssm::Client::from_conf(conf)
+    })
+}
+
+fn publish(name: &str) -> (String, String) {
+    let image = image_json(name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
+    let arn = image["arn"].as_str().unwrap().to_string();
+    env().standin.put_image(image);
+    (arn, ami_id(name, "1.0.0/1", "us-east-1", HOME_ACCOUNT))
+}
+
+#[tokio::test]
+async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
+    let name = unique("readback");
+    let (arn, _) = publish(&name);
+    // The parameter does not exist before, and the service drops the write (invalid AMI).
+    let get = mock!(aws_sdk_ssm::Client::get_parameters)
+        .then_output(|| GetParametersOutput::builder().build());
+    let put = mock!(aws_sdk_ssm::Client::put_parameter)
+        .match_requests(|r| r.data_type() == Some("aws:ec2:image") && r.overwrite() == Some(false))
+        .then_output(|| PutParameterOutput::builder().version(1).build());
+    let app = app(
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/p"}]}]}),
+        vec![get.clone(), put.clone()],
+    )
+    .await;
+    let error = app
+        .handle(LambdaEvent::new(
+            event_json(&arn, "AVAILABLE"),
+            lambda_context("update-ssm-parameters", HOME_ACCOUNT),
+        ))
+        .await
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("SSM did not keep"), "{message}");
+    assert_eq!(put.num_calls(), 1);
+    assert_eq!(
+        get.num_calls(),
+        1 + 5,
+        "one read before, then the read-back attempts"
+    );
+}
+
+#[tokio::test]
+async fn ten_unchanged_parameters_cost_one_read_and_no_write() {
+    let name = unique("onecall");
+    let (arn, ami) = publish(&name);
+    // Every parameter asked for already holds the AMI.
+    let get = mock!(aws_sdk_ssm::Client::get_parameters).then_compute_output(move |r| {
+        let mut out = GetParametersOutput::builder();
+        for n in r.names() {
+            out = out.parameters(Parameter::builder().name(n).value(&ami).build());
+        }
+        out.build()
+    });
+    let describe = mock!(aws_sdk_ssm::Client::describe_parameters)
+        .then_output(|| DescribeParametersOutput::builder().build());
+    let put = mock!(aws_sdk_ssm::Client::put_parameter)
+        .then_output(|| PutParameterOutput::builder().version(2).build());
+    let parameters: Vec<Value> = (0..10)
+        .map(|i| json!({"name": format!("/{name}/{i}"), "regions": ["us-east-1"]}))
+        .collect();
+    let app = app(
+        json!({"rules": [{"name": "r", "ssmParameters": parameters}]}),
+        vec![get.clone(), describe.clone(), put.clone()],
+    )
+    .await;
+    let report = app
+        .handle(LambdaEvent::new(
+            event_json(&arn, "AVAILABLE"),
+            lambda_context("update-ssm-parameters", HOME_ACCOUNT),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(report["summary"]["unchanged"], 10, "{report:#}");
+    assert_eq!(
+        get.num_calls(),
+        1,
+        "GetParameters takes the 10 names in one call"
+    );
+    assert_eq!(
+        (describe.num_calls(), put.num_calls()),
+        (0, 0),
+        "no description read, no write"
+    );
+}
