@@ -2,6 +2,7 @@
 
   python demo/world.py seed   launch templates and an old SSM parameter, in two accounts
   python demo/world.py show   the parameters and launch template defaults amiflow manages
+  python demo/world.py invoke PORT FUNCTION EVENT   the Lambda Invoke API against cargo lambda watch
 """
 import os
 import sys
@@ -56,5 +57,20 @@ def show(title):
                       f"(default {t['DefaultVersionNumber']} of {t['LatestVersionNumber']})")
 
 
+def invoke(port, function, event_file):
+    """What `aws lambda invoke --endpoint-url http://127.0.0.1:<port>` does: the Lambda Invoke API."""
+    lam = boto3.client("lambda", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{port}")
+    with open(event_file, "rb") as f:
+        reply = lam.invoke(FunctionName=function, Payload=f.read())
+    print(f"  StatusCode {reply['StatusCode']}, FunctionError {reply.get('FunctionError')}")
+    print("  " + reply["Payload"].read().decode())
+
+
 if __name__ == "__main__":
-    {"seed": lambda: seed(), "show": lambda: show(sys.argv[2] if len(sys.argv) > 2 else "state")}[sys.argv[1]]()
+    command = sys.argv[1]
+    if command == "seed":
+        seed()
+    elif command == "show":
+        show(sys.argv[2] if len(sys.argv) > 2 else "state")
+    elif command == "invoke":
+        invoke(*sys.argv[2:5])

@@ -78,6 +78,10 @@ invoke update-launch-templates events/image-failed.json
 invoke update-ssm-parameters events/malformed-no-resources.json
 
 echo
+echo "==> the Lambda Invoke API against the watch emulator (what aws lambda invoke --endpoint-url calls)"
+"$ROOT/.venv/bin/python" demo/world.py invoke "$WATCH_PORT" update-launch-templates events/direct-image.json
+
+echo
 "$ROOT/.venv/bin/python" demo/world.py show "after"
 echo
 echo "==> DistributeImage calls the stand-in received: see $LOGS/standin.log; function logs: $LOGS/watch.log"

@@ -154,3 +154,37 @@ pub fn event_json(arn: &str, status: &str) -> serde_json::Value {
         "detail": { "previous-state": { "status": "DISTRIBUTING" }, "state": { "status": status } }
     })
 }
+
+/// A function runtime for tests: `policy` (validated), dry run on or off, the cross-account role,
+/// and SDK configuration from the emulators' environment.
+pub async fn runtime(
+    policy: serde_json::Value,
+    dry_run: bool,
+    role: Option<&str>,
+) -> amiflow_common::Runtime {
+    env();
+    let settings = amiflow_common::Settings {
+        policy: amiflow_common::settings::PolicySource::None,
+        dry_run,
+        cross_account_role: role.map(String::from),
+        max_concurrency: 4,
+    };
+    let policy = amiflow_model::Policy::from_value(&policy).expect("test policy is valid");
+    amiflow_common::Runtime::new(
+        settings,
+        policy,
+        amiflow_common::clients::load_base_config().await,
+    )
+}
+
+/// An interceptor that answers the calls `rules` match, for a client built with
+/// `aws_smithy_mocks::create_mock_http_client()`.
+pub fn mock_interceptor(
+    rules: &[aws_smithy_mocks::Rule],
+) -> aws_smithy_mocks::MockResponseInterceptor {
+    rules.iter().fold(
+        aws_smithy_mocks::MockResponseInterceptor::new()
+            .rule_mode(aws_smithy_mocks::RuleMode::MatchAny),
+        |interceptor, rule| interceptor.with_rule(rule),
+    )
+}

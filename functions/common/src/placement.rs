@@ -1,4 +1,10 @@
+use std::future::Future;
+
 use amiflow_model::plan::Placement;
+use amiflow_model::Action;
+use futures::future::join_all;
+
+use crate::clients::ClientCache;
 
 /// Where a group of targets lives: one set of clients serves all of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +33,37 @@ pub fn group_by_placement<T>(
         }
     }
     groups
+}
+
+/// Runs `work` once per (Region, account) with that placement's client, all placements at once.
+/// Where no client can be had (another account and no role), every target there fails with `fail`.
+pub async fn run_by_placement<'a, T, C, Work, Fut>(
+    targets: &'a [T],
+    placement: impl Fn(&T) -> &Placement,
+    clients: &ClientCache<C>,
+    partition: &str,
+    work: Work,
+    fail: impl Fn(&T, String) -> Action,
+) -> Vec<Action>
+where
+    C: Clone,
+    Work: Fn(C, Vec<&'a T>) -> Fut,
+    Fut: Future<Output = Vec<Action>>,
+{
+    let groups = group_by_placement(targets, placement);
+    let runs = groups.into_iter().map(|(key, members)| {
+        let (work, fail) = (&work, &fail);
+        async move {
+            match clients
+                .get(partition, &key.region, &key.account_id, key.cross_account)
+                .await
+            {
+                Ok(client) => work(client, members).await,
+                Err(reason) => members.iter().map(|t| fail(t, reason.clone())).collect(),
+            }
+        }
+    });
+    join_all(runs).await.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -1,28 +1,14 @@
 //! distribute-image against the Image Builder stand-in, through the real SDK client.
 
-use amiflow_common::invocation::Runtime;
-use amiflow_common::settings::{PolicySource, Settings};
 use amiflow_common::FunctionError;
-use amiflow_model::{Policy, SOURCE_IMAGE_TAG};
-use amiflow_testkit::{env, event_json, image_json, lambda_context, unique, HOME_ACCOUNT};
+use amiflow_model::SOURCE_IMAGE_TAG;
+use amiflow_testkit::{env, event_json, image_json, lambda_context, runtime, unique, HOME_ACCOUNT};
 use distribute_image::App;
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
 
 async fn app(policy: Value, dry_run: bool) -> App {
-    env();
-    let settings = Settings {
-        policy: PolicySource::None,
-        dry_run,
-        cross_account_role: None,
-        max_concurrency: 4,
-    };
-    let policy = Policy::from_value(&policy).expect("test policy is valid");
-    App::new(Runtime::new(
-        settings,
-        policy,
-        amiflow_common::clients::load_base_config().await,
-    ))
+    App::new(runtime(policy, dry_run, None).await)
 }
 
 async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {

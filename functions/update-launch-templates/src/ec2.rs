@@ -30,33 +30,24 @@ pub async fn find_templates(
     limit: &CallLimit,
     filter: Filter,
 ) -> Result<Vec<TemplateRef>, String> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = limit
-            .call(
-                client
-                    .describe_launch_templates()
-                    .filters(filter.clone())
-                    .max_results(PAGE)
-                    .set_next_token(token.take())
-                    .send(),
-            )
-            .await
-            .map_err(error_text)?;
-        for t in page.launch_templates() {
-            if let Some(id) = t.launch_template_id() {
-                out.push(TemplateRef {
-                    id: id.to_string(),
-                    name: t.launch_template_name().unwrap_or_default().to_string(),
-                });
-            }
-        }
-        match page.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => return Ok(out),
-        }
-    }
+    let pages = client
+        .describe_launch_templates()
+        .filters(filter)
+        .max_results(PAGE)
+        .into_paginator();
+    let templates = limit
+        .call(pages.items().send().try_collect())
+        .await
+        .map_err(error_text)?;
+    Ok(templates
+        .iter()
+        .filter_map(|t| {
+            Some(TemplateRef {
+                id: t.launch_template_id()?.to_string(),
+                name: t.launch_template_name().unwrap_or_default().to_string(),
+            })
+        })
+        .collect())
 }
 
 /// The default and latest version of every template in the client's (Region, account), in as
@@ -65,45 +56,36 @@ pub async fn default_and_latest(
     client: &Client,
     limit: &CallLimit,
 ) -> Result<HashMap<String, (TemplateVersion, TemplateVersion)>, String> {
+    let pages = client
+        .describe_launch_template_versions()
+        .versions("$Default")
+        .versions("$Latest")
+        .max_results(PAGE)
+        .into_paginator();
+    let versions = limit
+        .call(pages.items().send().try_collect())
+        .await
+        .map_err(error_text)?;
     let mut seen: HashMap<String, (Option<TemplateVersion>, Option<TemplateVersion>)> =
         HashMap::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = limit
-            .call(
-                client
-                    .describe_launch_template_versions()
-                    .versions("$Default")
-                    .versions("$Latest")
-                    .max_results(PAGE)
-                    .set_next_token(token.take())
-                    .send(),
-            )
-            .await
-            .map_err(error_text)?;
-        for v in page.launch_template_versions() {
-            let (Some(id), Some(number)) = (v.launch_template_id(), v.version_number()) else {
-                continue;
-            };
-            let version = TemplateVersion {
-                number,
-                image_id: v
-                    .launch_template_data()
-                    .and_then(|d| d.image_id())
-                    .map(String::from),
-                description: v.version_description().map(String::from),
-            };
-            let entry = seen.entry(id.to_string()).or_default();
-            if v.default_version() == Some(true) {
-                entry.0 = Some(version.clone());
-            }
-            if entry.1.as_ref().is_none_or(|latest| latest.number < number) {
-                entry.1 = Some(version);
-            }
+    for v in &versions {
+        let (Some(id), Some(number)) = (v.launch_template_id(), v.version_number()) else {
+            continue;
+        };
+        let version = TemplateVersion {
+            number,
+            image_id: v
+                .launch_template_data()
+                .and_then(|d| d.image_id())
+                .map(String::from),
+            description: v.version_description().map(String::from),
+        };
+        let entry = seen.entry(id.to_string()).or_default();
+        if v.default_version() == Some(true) {
+            entry.0 = Some(version.clone());
         }
-        match page.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => break,
+        if entry.1.as_ref().is_none_or(|latest| latest.number < number) {
+            entry.1 = Some(version);
         }
     }
     Ok(seen
@@ -169,30 +151,16 @@ pub async fn all_versions(
     limit: &CallLimit,
     template_id: &str,
 ) -> Result<Vec<i64>, String> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = limit
-            .call(
-                client
-                    .describe_launch_template_versions()
-                    .launch_template_id(template_id)
-                    .max_results(PAGE)
-                    .set_next_token(token.take())
-                    .send(),
-            )
-            .await
-            .map_err(error_text)?;
-        out.extend(
-            page.launch_template_versions()
-                .iter()
-                .filter_map(|v| v.version_number()),
-        );
-        match page.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => return Ok(out),
-        }
-    }
+    let pages = client
+        .describe_launch_template_versions()
+        .launch_template_id(template_id)
+        .max_results(PAGE)
+        .into_paginator();
+    let versions = limit
+        .call(pages.items().send().try_collect())
+        .await
+        .map_err(error_text)?;
+    Ok(versions.iter().filter_map(|v| v.version_number()).collect())
 }
 
 /// Deletes `versions`, at most 200 a call; returns what was deleted.

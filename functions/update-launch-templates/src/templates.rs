@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use amiflow_common::bounded::CallLimit;
-use amiflow_common::placement::group_by_placement;
+use amiflow_common::placement::run_by_placement;
 use amiflow_model::decide::{
     decide_template, provenance, versions_to_prune, TemplateDecision, TemplateVersion,
 };
@@ -42,38 +42,25 @@ pub async fn apply(
     targets: Vec<TemplateTarget>,
 ) -> Vec<Action> {
     let limit = CallLimit::new(app.runtime.settings.max_concurrency);
-    let groups = group_by_placement(&targets, |t| &t.placement);
-    let runs = groups.iter().map(|(key, members)| {
-        let limit = &limit;
-        async move {
-            match app
-                .ec2
-                .get(
-                    &image.partition,
-                    &key.region,
-                    &key.account_id,
-                    key.cross_account,
-                )
-                .await
-            {
-                Ok(client) => {
-                    let group = Group {
-                        client,
-                        limit,
-                        image,
-                        event_id,
-                        dry_run: app.runtime.settings.dry_run,
-                    };
-                    group.apply(members).await
-                }
-                Err(reason) => members
-                    .iter()
-                    .map(|t| action(t, &t.selector.to_string(), Outcome::Failed, reason.clone()))
-                    .collect(),
-            }
-        }
-    });
-    join_all(runs).await.into_iter().flatten().collect()
+    let dry_run = app.runtime.settings.dry_run;
+    run_by_placement(
+        &targets,
+        |t| &t.placement,
+        &app.ec2,
+        &image.partition,
+        |client, members| {
+            let group = Group {
+                client,
+                limit: &limit,
+                image,
+                event_id,
+                dry_run,
+            };
+            async move { group.apply(&members).await }
+        },
+        |t, reason| action(t, &t.selector.to_string(), Outcome::Failed, reason),
+    )
+    .await
 }
 
 struct Group<'a> {

@@ -2,14 +2,12 @@
 //! SDK clients. moto ignores SourceVersion and ClientToken, so these tests check outcomes (which
 //! version is default, which AMI it holds, how many versions exist); requests.rs checks the wire.
 
-use amiflow_common::invocation::Runtime;
-use amiflow_common::settings::{PolicySource, Settings};
 use amiflow_common::FunctionError;
 use amiflow_model::decide::provenance;
-use amiflow_model::{ImageBuildVersionArn, Policy};
+use amiflow_model::ImageBuildVersionArn;
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, lambda_context, sdk_config_as, unique, HOME_ACCOUNT,
-    TARGET_ACCOUNT,
+    ami_id, env, event_json, image_json, lambda_context, runtime, sdk_config_as, unique,
+    HOME_ACCOUNT, TARGET_ACCOUNT,
 };
 use aws_sdk_ec2::types::{RequestLaunchTemplateData, ResourceType, Tag, TagSpecification};
 use aws_sdk_ec2::Client;
@@ -18,19 +16,7 @@ use serde_json::{json, Value};
 use update_launch_templates::App;
 
 async fn app(policy: Value, dry_run: bool) -> App {
-    env();
-    let settings = Settings {
-        policy: PolicySource::None,
-        dry_run,
-        cross_account_role: Some("AmiflowTarget".into()),
-        max_concurrency: 4,
-    };
-    let policy = Policy::from_value(&policy).expect("test policy is valid");
-    App::new(Runtime::new(
-        settings,
-        policy,
-        amiflow_common::clients::load_base_config().await,
-    ))
+    App::new(runtime(policy, dry_run, Some("AmiflowTarget")).await)
 }
 
 async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {

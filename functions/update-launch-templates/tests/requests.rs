@@ -4,10 +4,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use amiflow_common::invocation::Runtime;
-use amiflow_common::settings::{PolicySource, Settings};
-use amiflow_model::Policy;
-use amiflow_testkit::{ami_id, env, event_json, image_json, lambda_context, unique, HOME_ACCOUNT};
+use amiflow_testkit::{
+    ami_id, env, event_json, image_json, lambda_context, mock_interceptor, runtime, unique,
+    HOME_ACCOUNT,
+};
 use aws_sdk_ec2::operation::create_launch_template_version::CreateLaunchTemplateVersionOutput;
 use aws_sdk_ec2::operation::delete_launch_template_versions::DeleteLaunchTemplateVersionsOutput;
 use aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsOutput;
@@ -16,7 +16,7 @@ use aws_sdk_ec2::types::{
     DeleteLaunchTemplateVersionsResponseSuccessItem, LaunchTemplateVersion,
     ResponseLaunchTemplateData,
 };
-use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
 use update_launch_templates::App;
@@ -26,26 +26,10 @@ const KEPT: &str = "lt-0bbbbbbbbbbbbbbb2";
 const FRESH: &str = "lt-0ccccccccccccccc3";
 
 async fn app(policy: Value, rules: Vec<Rule>) -> App {
-    env();
-    let settings = Settings {
-        policy: PolicySource::None,
-        dry_run: false,
-        cross_account_role: None,
-        max_concurrency: 4,
-    };
-    let runtime = Runtime::new(
-        settings,
-        Policy::from_value(&policy).unwrap(),
-        amiflow_common::clients::load_base_config().await,
-    );
-    App::with_ec2_factory(runtime, move |config| {
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in &rules {
-            interceptor = interceptor.with_rule(rule);
-        }
+    App::with_ec2_factory(runtime(policy, false, None).await, move |config| {
         let conf = aws_sdk_ec2::config::Builder::from(config)
             .http_client(create_mock_http_client())
-            .interceptor(interceptor)
+            .interceptor(mock_interceptor(&rules))
             .build();
         aws_sdk_ec2::Client::from_conf(conf)
     })

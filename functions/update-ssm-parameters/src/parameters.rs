@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use amiflow_common::bounded::CallLimit;
-use amiflow_common::placement::group_by_placement;
+use amiflow_common::placement::run_by_placement;
 use amiflow_model::decide::{decide, provenance, Decision};
 use amiflow_model::plan::ParameterTarget;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome};
@@ -42,38 +42,23 @@ pub async fn apply(
     targets: Vec<ParameterTarget>,
 ) -> Vec<Action> {
     let limit = CallLimit::new(app.runtime.settings.max_concurrency);
-    let groups = group_by_placement(&targets, |t| &t.placement);
-    let runs = groups.iter().map(|(key, members)| {
-        let limit = &limit;
-        async move {
-            match app
-                .ssm
-                .get(
-                    &image.partition,
-                    &key.region,
-                    &key.account_id,
-                    key.cross_account,
-                )
-                .await
-            {
-                Ok(client) => {
-                    Group {
-                        app,
-                        client,
-                        limit,
-                        image,
-                    }
-                    .apply(members)
-                    .await
-                }
-                Err(reason) => members
-                    .iter()
-                    .map(|t| action(t, Outcome::Failed, reason.clone()))
-                    .collect(),
-            }
-        }
-    });
-    join_all(runs).await.into_iter().flatten().collect()
+    run_by_placement(
+        &targets,
+        |t| &t.placement,
+        &app.ssm,
+        &image.partition,
+        |client, members| {
+            let group = Group {
+                app,
+                client,
+                limit: &limit,
+                image,
+            };
+            async move { group.apply(&members).await }
+        },
+        |t, reason| action(t, Outcome::Failed, reason),
+    )
+    .await
 }
 
 struct Group<'a> {
@@ -239,27 +224,20 @@ impl Group<'_> {
                 .set_values(Some(chunk.to_vec()))
                 .build()
                 .map_err(|e| e.to_string())?;
-            let mut token: Option<String> = None;
-            loop {
-                let page = self
-                    .limit
-                    .call(
-                        self.client
-                            .describe_parameters()
-                            .parameter_filters(filter.clone())
-                            .set_next_token(token.take())
-                            .send(),
-                    )
-                    .await
-                    .map_err(|e| DisplayErrorContext(&e).to_string())?;
-                for p in page.parameters() {
-                    if let (Some(name), Some(description)) = (p.name(), p.description()) {
-                        out.insert(name.to_string(), description.to_string());
-                    }
-                }
-                match page.next_token() {
-                    Some(next) if !next.is_empty() => token = Some(next.to_string()),
-                    _ => break,
+            let pages = self
+                .client
+                .describe_parameters()
+                .parameter_filters(filter)
+                .into_paginator();
+            // DescribeParameters has no item paginator: pages, then their parameters.
+            let found = self
+                .limit
+                .call(pages.send().try_collect())
+                .await
+                .map_err(|e| DisplayErrorContext(&e).to_string())?;
+            for p in found.iter().flat_map(|page| page.parameters()) {
+                if let (Some(name), Some(description)) = (p.name(), p.description()) {
+                    out.insert(name.to_string(), description.to_string());
                 }
             }
         }

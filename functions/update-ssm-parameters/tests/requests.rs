@@ -1,40 +1,24 @@
 //! What update-ssm-parameters sends to SSM, on the wire with aws-smithy-mocks, where moto cannot
 //! show it: moto accepts any `aws:ec2:image` value, and does not count calls.
 
-use amiflow_common::invocation::Runtime;
-use amiflow_common::settings::{PolicySource, Settings};
-use amiflow_model::Policy;
-use amiflow_testkit::{ami_id, env, event_json, image_json, lambda_context, unique, HOME_ACCOUNT};
+use amiflow_testkit::{
+    ami_id, env, event_json, image_json, lambda_context, mock_interceptor, runtime, unique,
+    HOME_ACCOUNT,
+};
 use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
 use aws_sdk_ssm::operation::put_parameter::PutParameterOutput;
 use aws_sdk_ssm::types::Parameter;
-use aws_smithy_mocks::{create_mock_http_client, mock, MockResponseInterceptor, Rule, RuleMode};
+use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
 use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
 use update_ssm_parameters::App;
 
 async fn app(policy: Value, rules: Vec<Rule>) -> App {
-    env();
-    let settings = Settings {
-        policy: PolicySource::None,
-        dry_run: false,
-        cross_account_role: None,
-        max_concurrency: 4,
-    };
-    let runtime = Runtime::new(
-        settings,
-        Policy::from_value(&policy).unwrap(),
-        amiflow_common::clients::load_base_config().await,
-    );
-    App::with_ssm_factory(runtime, move |config| {
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in &rules {
-            interceptor = interceptor.with_rule(rule);
-        }
+    App::with_ssm_factory(runtime(policy, false, None).await, move |config| {
         let conf = aws_sdk_ssm::config::Builder::from(config)
             .http_client(create_mock_http_client())
-            .interceptor(interceptor)
+            .interceptor(mock_interceptor(&rules))
             .build();
         aws_sdk_ssm::Client::from_conf(conf)
     })

@@ -1,13 +1,12 @@
 //! update-ssm-parameters against moto (SSM, STS) and the Image Builder stand-in, through the real
 //! SDK clients.
 
-use amiflow_common::invocation::{load_policy, Runtime};
-use amiflow_common::settings::{PolicySource, Settings};
+use amiflow_common::invocation::load_policy;
+use amiflow_common::settings::PolicySource;
 use amiflow_common::FunctionError;
-use amiflow_model::Policy;
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, lambda_context, sdk_config_as, unique, HOME_ACCOUNT,
-    TARGET_ACCOUNT,
+    ami_id, env, event_json, image_json, lambda_context, runtime, sdk_config_as, unique,
+    HOME_ACCOUNT, TARGET_ACCOUNT,
 };
 use aws_sdk_ssm::Client;
 use lambda_runtime::LambdaEvent;
@@ -17,19 +16,7 @@ use update_ssm_parameters::App;
 const REGIONS: [&str; 3] = ["us-east-1", "us-west-2", "eu-west-1"];
 
 async fn app(policy: Value, dry_run: bool, role: Option<&str>) -> App {
-    env();
-    let settings = Settings {
-        policy: PolicySource::None,
-        dry_run,
-        cross_account_role: role.map(String::from),
-        max_concurrency: 4,
-    };
-    let policy = Policy::from_value(&policy).expect("test policy is valid");
-    App::new(Runtime::new(
-        settings,
-        policy,
-        amiflow_common::clients::load_base_config().await,
-    ))
+    App::new(runtime(policy, dry_run, role).await)
 }
 
 async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {
