@@ -16,6 +16,7 @@ pub mod policy;
 pub mod report;
 pub mod schema;
 pub mod token;
+pub mod unique;
 pub mod validate;
 
 pub use arn::{BuildVersion, ImageBuildVersionArn};

@@ -7,6 +7,7 @@ use crate::distribution::Distribution;
 use crate::image::ResolvedImage;
 use crate::policy::{Policy, TagFilter};
 use crate::token::client_token;
+use crate::unique::unique_by;
 use crate::validate::placeholders;
 use crate::SOURCE_IMAGE_TAG;
 
@@ -45,7 +46,7 @@ pub struct ParameterTarget {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TemplateSelector {
     Id(String),
     Name(String),
@@ -134,7 +135,7 @@ impl<'a> Planner<'a> {
             }
         }
         let mut out: Vec<Placement> = Vec::new();
-        for region in dedup(region_list) {
+        for region in unique_by(region_list, String::clone) {
             let mut account_list: Vec<String> = Vec::new();
             for account in accounts {
                 if account == "*" {
@@ -149,7 +150,7 @@ impl<'a> Planner<'a> {
                 }
             }
             out.extend(
-                dedup(account_list)
+                unique_by(account_list, String::clone)
                     .into_iter()
                     .map(|account| self.place(&region, &account)),
             );
@@ -222,18 +223,13 @@ impl<'a> Planner<'a> {
             }
         }
         // One parameter is one target, however many rules name it: the first one wins.
-        let mut seen = Vec::new();
-        out.retain(|t| {
-            let key = (
+        unique_by(out, |t| {
+            (
                 t.placement.region.clone(),
                 t.placement.account_id.clone(),
                 t.name.clone(),
-            );
-            let fresh = !seen.contains(&key);
-            seen.push(key);
-            fresh
-        });
-        out
+            )
+        })
     }
 
     pub fn launch_templates(&self) -> Vec<TemplateTarget> {
@@ -283,18 +279,13 @@ impl<'a> Planner<'a> {
                 });
             }
         }
-        let mut seen = Vec::new();
-        out.retain(|t| {
-            let key = (
+        unique_by(out, |t| {
+            (
                 t.placement.region.clone(),
                 t.placement.account_id.clone(),
                 t.selector.clone(),
-            );
-            let fresh = !seen.contains(&key);
-            seen.push(key);
-            fresh
-        });
-        out
+            )
+        })
     }
 
     /// DistributeImage calls for the policy's `distribute` entries, or why the image is left alone.
@@ -346,16 +337,6 @@ pub fn distribute_call(
         client_token,
         origin,
     }
-}
-
-fn dedup(items: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
 }
 
 fn find_placeholder(text: &str, name: &str) -> Option<std::ops::Range<usize>> {

@@ -78,7 +78,7 @@ pub struct SsmParameterRule {
     pub data_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TagFilter {
     pub key: String,
     pub value: String,

@@ -10,6 +10,7 @@ use amiflow_model::decide::{
 };
 use amiflow_model::plan::{TemplateSelector, TemplateTarget};
 use amiflow_model::token::client_token;
+use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome};
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
@@ -100,12 +101,7 @@ impl Group<'_> {
             }
         }
         // One template is one target, however many selectors reach it: the first one wins.
-        let mut seen: Vec<String> = Vec::new();
-        resolved.retain(|(_, t)| {
-            let fresh = !seen.contains(&t.id);
-            seen.push(t.id.clone());
-            fresh
-        });
+        let resolved = unique_by(resolved, |(_, t)| t.id.clone());
         if resolved.is_empty() {
             return actions;
         }

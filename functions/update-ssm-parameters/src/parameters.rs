@@ -8,6 +8,7 @@ use amiflow_common::bounded::CallLimit;
 use amiflow_common::placement::run_by_placement;
 use amiflow_model::decide::{decide, provenance, Decision};
 use amiflow_model::plan::ParameterTarget;
+use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome};
 use aws_sdk_ssm::error::DisplayErrorContext;
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
@@ -74,11 +75,12 @@ struct Current {
 
 impl Group<'_> {
     async fn apply(&self, targets: &[&ParameterTarget]) -> Vec<Action> {
-        let names: Vec<String> = dedup(
+        let names: Vec<String> = unique_by(
             targets
                 .iter()
                 .filter(|t| t.placement.ami.is_ok())
                 .map(|t| t.name.clone()),
+            String::clone,
         );
         let current = match self.values(&names).await {
             Ok(current) => current,
@@ -90,13 +92,16 @@ impl Group<'_> {
             }
         };
         // Descriptions only matter where the value differs: an unchanged target costs one batched read.
-        let differing: Vec<String> = dedup(targets.iter().filter_map(|t| {
-            let ami = t.placement.ami.as_ref().ok()?;
-            current
-                .get(&t.name)
-                .filter(|c| &c.value != ami)
-                .map(|_| t.name.clone())
-        }));
+        let differing: Vec<String> = unique_by(
+            targets.iter().filter_map(|t| {
+                let ami = t.placement.ami.as_ref().ok()?;
+                current
+                    .get(&t.name)
+                    .filter(|c| &c.value != ami)
+                    .map(|_| t.name.clone())
+            }),
+            String::clone,
+        );
         let descriptions = match self.descriptions(&differing).await {
             Ok(d) => d,
             Err(e) => {
@@ -264,7 +269,10 @@ impl Group<'_> {
             if attempt > 0 {
                 tokio::time::sleep(READ_BACK_PAUSE).await;
             }
-            let names = dedup(pending.iter().map(|&i| targets[i].name.clone()));
+            let names = unique_by(
+                pending.iter().map(|&i| targets[i].name.clone()),
+                String::clone,
+            );
             let Ok(current) = self.values(&names).await else {
                 continue;
             };
@@ -282,14 +290,4 @@ impl Group<'_> {
             );
         }
     }
-}
-
-fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in items {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    out
 }
