@@ -58,14 +58,14 @@ pub struct StandIn {
 
 struct ServiceError {
     status: StatusCode,
-    code: &'static str,
+    code: String,
     message: String,
 }
 
-fn error(status: u16, code: &'static str, message: impl Into<String>) -> ServiceError {
+fn error(status: u16, code: impl Into<String>, message: impl Into<String>) -> ServiceError {
     ServiceError {
         status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-        code,
+        code: code.into(),
         message: message.into(),
     }
 }
@@ -76,7 +76,7 @@ impl IntoResponse for ServiceError {
             self.status,
             [
                 ("x-amzn-ErrorType", self.code),
-                ("content-type", "application/json"),
+                ("content-type", "application/json".to_string()),
             ],
             json!({ "message": self.message }).to_string(),
         )
@@ -247,8 +247,11 @@ impl StandIn {
             .find(|f| f.operation == operation && f.remaining > 0 && text.contains(&f.key))
         {
             fault.remaining -= 1;
-            let code: &'static str = Box::leak(fault.code.clone().into_boxed_str());
-            return Err(error(fault.status, code, format!("injected {code}")));
+            return Err(error(
+                fault.status,
+                fault.code.clone(),
+                format!("injected {}", fault.code),
+            ));
         }
         Ok(store.requests_seen)
     }
