@@ -1,13 +1,45 @@
 #!/usr/bin/env bash
 # `sam build` as a user runs it, offline: SAM's rust-cargolambda build method with cargo-lambda and
 # zig from .venv-sam. The three functions share the workspace's target/, so the AWS SDK is compiled
-# once. Prints each bootstrap and its size.
+# once. Then checks each bootstrap (an ELF for the chosen architecture that needs no glibc newer
+# than al2023's 2.34) and prints it with its size.
+#
+#   bash scripts/sam-build.sh [--arch arm64|x86_64] [more `sam build` options]
+#
+# arm64 is the template's default; cargo-lambda adds the rustup target aarch64-unknown-linux-gnu on
+# first use. CI builds x86_64, the host's own target, so that it needs no toolchain download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+arch=arm64
+if [ "${1:-}" = "--arch" ]; then arch=${2:?--arch needs arm64 or x86_64}; shift 2; fi
+case "$arch" in
+  arm64) elf_machine=AArch64 ;;
+  x86_64) elf_machine=X86-64 ;;
+  *) echo "sam-build: --arch must be arm64 or x86_64, not '$arch'" >&2; exit 2 ;;
+esac
+al2023_glibc=2.34
+
 bash scripts/tools.sh sam
 export PATH="$PWD/.venv-sam/bin:$PATH" SAM_CLI_TELEMETRY=0 SAM_CLI_BETA_RUST_CARGO_LAMBDA=1
-sam build --beta-features --template-file template.yaml "$@"
+sam build --beta-features --template-file template.yaml \
+  --parameter-overrides "Architecture=$arch" "$@"
+
+failed=0
 for fn in DistributeImageFunction UpdateSsmParametersFunction UpdateLaunchTemplatesFunction; do
-  file ".aws-sam/build/$fn/bootstrap" | sed "s|^.aws-sam/build/||"
-  ls -l ".aws-sam/build/$fn/bootstrap" | awk '{printf "  %.1f MB\n", $5/1048576}'
+  bootstrap=".aws-sam/build/$fn/bootstrap"
+  if [ ! -f "$bootstrap" ]; then
+    echo "sam-build: $fn: no bootstrap at $bootstrap" >&2; failed=1; continue
+  fi
+  machine=$(readelf -h "$bootstrap" | sed -n 's/^ *Machine: *//p')
+  glibc=$(objdump -T "$bootstrap" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+  size=$(stat -c %s "$bootstrap")
+  printf '%s: %s MB, %s, glibc %s\n' "$fn" "$(awk "BEGIN{printf \"%.1f\", $size/1048576}")" \
+    "${machine:-not an ELF}" "${glibc:-none}"
+  if [[ "$machine" != *"$elf_machine" ]]; then
+    echo "sam-build: $fn: expected an $elf_machine ELF, got: ${machine:-not an ELF}" >&2; failed=1
+  fi
+  if [ -n "$glibc" ] && [ "$(printf '%s\n%s\n' "$glibc" "$al2023_glibc" | sort -V | tail -1)" != "$al2023_glibc" ]; then
+    echo "sam-build: $fn: needs glibc $glibc, newer than al2023's $al2023_glibc" >&2; failed=1
+  fi
 done
+exit "$failed"
