@@ -30,8 +30,11 @@ for fn in DistributeImageFunction UpdateSsmParametersFunction UpdateLaunchTempla
   if [ ! -f "$bootstrap" ]; then
     echo "sam-build: $fn: no bootstrap at $bootstrap" >&2; failed=1; continue
   fi
-  machine=$(readelf -h "$bootstrap" | sed -n 's/^ *Machine: *//p')
-  glibc=$(objdump -T "$bootstrap" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+  # `|| true`: under pipefail a non-ELF or a binary without glibc symbols would end the script
+  # here, before the messages below say what is wrong with it.
+  machine=$( (readelf -h "$bootstrap" 2>/dev/null || true) | sed -n 's/^ *Machine: *//p')
+  glibc=$( (objdump -T "$bootstrap" 2>/dev/null || true) | { grep -o 'GLIBC_[0-9.]*' || true; } \
+    | sed 's/GLIBC_//' | sort -uV | tail -1)
   size=$(stat -c %s "$bootstrap")
   printf '%s: %s MB, %s, glibc %s\n' "$fn" "$(awk "BEGIN{printf \"%.1f\", $size/1048576}")" \
     "${machine:-not an ELF}" "${glibc:-none}"
