@@ -8,10 +8,11 @@ use serde_json::Value;
 
 use crate::arn::arn_region;
 use crate::error::InputError;
+use crate::fields::{check_tag_keys, TAGS};
 use crate::plan::{distribute_call, DistributeCall, Origin};
+use crate::policy_schema::DISTRIBUTE_ENTRY;
 use crate::schema::{check, Field, Schema, Text, Violation};
 use crate::token::client_token;
-use crate::validate::{check_tag_keys, DISTRIBUTE_ENTRY, TAGS};
 use crate::SOURCE_IMAGE_TAG;
 
 /// DistributeImage accepts at most 50 tags; amiflow adds its own loop-guard tag to yours.
@@ -48,7 +49,7 @@ struct DirectRequest {
 }
 
 /// Is `input` a direct DistributeImage request (rather than an event or `{"imageBuildVersionArn"}`)?
-pub fn is_direct_request(input: &Value) -> bool {
+pub(crate) fn is_direct_distribution(input: &Value) -> bool {
     input.as_object().is_some_and(|m| {
         m.contains_key("sourceImage")
             || m.contains_key("distributionConfigurationArn")
@@ -56,9 +57,10 @@ pub fn is_direct_request(input: &Value) -> bool {
     })
 }
 
-/// Validates a direct request and turns it into the call to make. Without a client token, one is
-/// derived from the request's content, so the same request twice is one distribution.
-pub fn direct_call(input: &Value, home_region: &str) -> Result<DistributeCall, InputError> {
+/// Validates a direct request's shape and turns it into the call to make. Without a client
+/// token, one is derived from every field of the request, so the same request twice is one
+/// distribution. Where it may run (`check_call`) is the executor's to decide.
+pub(crate) fn direct_distribution(input: &Value) -> Result<DistributeCall, InputError> {
     let mut violations = Vec::new();
     check(input, &DIRECT_REQUEST, "", &mut violations);
     check_tag_keys(input.get("tags"), "tags", &mut violations);
@@ -77,20 +79,14 @@ pub fn direct_call(input: &Value, home_region: &str) -> Result<DistributeCall, I
             &tags,
         ])
     });
-    let call = distribute_call(
+    Ok(distribute_call(
         &request.source_image,
         &request.distribution_configuration_arn,
         &request.execution_role,
         &request.tags,
         token,
         Origin::Rule("direct request".into()),
-    );
-    let problems = check_call(&call, home_region);
-    if problems.is_empty() {
-        Ok(call)
-    } else {
-        Err(problems.into())
-    }
+    ))
 }
 
 /// Checks a planned call against DistributeImage's constraints, the tag limit counting amiflow's
@@ -158,6 +154,17 @@ mod tests {
         base
     }
 
+    /// A direct request as distribute-image sees it: shape, then the call's own checks.
+    fn direct_call(input: &Value, home_region: &str) -> Result<DistributeCall, InputError> {
+        let call = direct_distribution(input)?;
+        let problems = check_call(&call, home_region);
+        if problems.is_empty() {
+            Ok(call)
+        } else {
+            Err(problems.into())
+        }
+    }
+
     fn errors(input: Value) -> String {
         direct_call(&input, "us-east-1").unwrap_err().to_string()
     }
@@ -205,8 +212,12 @@ mod tests {
 
     #[test]
     fn recognizes_direct_requests() {
-        assert!(is_direct_request(&request(json!({}))));
-        assert!(!is_direct_request(&json!({"imageBuildVersionArn": "x"})));
-        assert!(!is_direct_request(&json!({"source": "aws.imagebuilder"})));
+        assert!(is_direct_distribution(&request(json!({}))));
+        assert!(!is_direct_distribution(
+            &json!({"imageBuildVersionArn": "x"})
+        ));
+        assert!(!is_direct_distribution(
+            &json!({"source": "aws.imagebuilder"})
+        ));
     }
 }

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::arn::ImageBuildVersionArn;
+use crate::distribute::{direct_distribution, is_direct_distribution};
 use crate::error::InputError;
+use crate::plan::DistributeCall;
 use crate::schema::{check, Field, Schema, Text};
 
 pub const IMAGE_BUILDER_SOURCE: &str = "aws.imagebuilder";
@@ -38,6 +40,9 @@ pub type ImageStateChangeEvent = EventBridgeEvent<ImageStateChangeDetail>;
 pub enum Invocation {
     /// Act on this image. `event_id` seeds deterministic client tokens.
     Act(Request),
+    /// A direct DistributeImage request (`{sourceImage, distributionConfigurationArn, ...}`):
+    /// only distribute-image takes it.
+    Distribute(DistributeCall),
     /// Answer success without any AWS call.
     Ignore { reason: String },
 }
@@ -48,7 +53,6 @@ pub struct Request {
     /// The EventBridge event id, or `direct:<arn>` for a direct request (the same request twice
     /// gives the same tokens).
     pub event_id: String,
-    pub from_event: bool,
 }
 
 static DIRECT_REQUEST: Schema = Schema::Object(&[Field::required(
@@ -63,7 +67,8 @@ impl Invocation {
         }
     }
 
-    /// Classifies an EventBridge event or a direct `{"imageBuildVersionArn": ...}` request.
+    /// Classifies an EventBridge event, a direct `{"imageBuildVersionArn": ...}` request, or a
+    /// direct DistributeImage request: every input kind, in one place.
     pub fn classify(input: &Value) -> Result<Self, InputError> {
         let Value::Object(map) = input else {
             return Err(InputError::new(
@@ -77,6 +82,9 @@ impl Invocation {
         {
             return classify_event(input);
         }
+        if is_direct_distribution(input) {
+            return direct_distribution(input).map(Invocation::Distribute);
+        }
         let mut violations = Vec::new();
         check(input, &DIRECT_REQUEST, "", &mut violations);
         if !violations.is_empty() {
@@ -87,7 +95,6 @@ impl Invocation {
         Ok(Invocation::Act(Request {
             event_id: format!("direct:{image}"),
             image,
-            from_event: false,
         }))
     }
 }
@@ -152,7 +159,6 @@ fn classify_event(input: &Value) -> Result<Invocation, InputError> {
     Ok(Invocation::Act(Request {
         event_id: event.id.unwrap_or_else(|| format!("event:{image}")),
         image,
-        from_event: true,
     }))
 }
 
@@ -186,7 +192,6 @@ mod tests {
         };
         assert_eq!(request.image.name, "golden-al2023");
         assert_eq!(request.event_id, "e1e7a8b2-0000-4000-8000-000000000001");
-        assert!(request.from_event);
     }
 
     #[test]
@@ -250,10 +255,27 @@ mod tests {
             panic!("should act")
         };
         assert_eq!(request.event_id, format!("direct:{arn}"));
-        assert!(!request.from_event);
         let err = Invocation::classify(&json!({"imageBuildVersionArm": arn}))
             .unwrap_err()
             .to_string();
         assert!(err.contains("did you mean `imageBuildVersionArn`"), "{err}");
+    }
+
+    #[test]
+    fn direct_distribution_requests_are_classified_once() {
+        let request = json!({"sourceImage": "ami-0123456789abcdef0",
+            "distributionConfigurationArn": "arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/prod",
+            "executionRole": "DistributionRole"});
+        let Invocation::Distribute(call) = Invocation::classify(&request).unwrap() else {
+            panic!("should be a direct distribution")
+        };
+        assert_eq!(call.source_image, "ami-0123456789abcdef0");
+        let err = Invocation::classify(&json!({"sourceImage": "ami-1"}))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`distributionConfigurationArn`: is required"),
+            "{err}"
+        );
     }
 }

@@ -7,12 +7,16 @@ pub mod arn;
 pub mod decide;
 pub mod distribute;
 pub mod distribution;
+pub mod distribution_schema;
 pub mod error;
 pub mod event;
+pub mod fields;
 pub mod glob;
 pub mod image;
+pub mod placeholder;
 pub mod plan;
 pub mod policy;
+pub mod policy_schema;
 pub mod report;
 pub mod schema;
 pub mod token;
@@ -24,7 +28,7 @@ pub use error::InputError;
 pub use event::{Invocation, Request};
 pub use image::{Ami, Image};
 pub use policy::Policy;
-pub use report::{Action, ActionKind, Outcome, Report};
+pub use report::{Action, ActionKind, Answer, Outcome, Report};
 
 /// Tag that marks images produced by amiflow's own DistributeImage calls (the loop guard).
 pub const SOURCE_IMAGE_TAG: &str = "amiflow:source-image";

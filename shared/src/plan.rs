@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use crate::distribution::Distribution;
 use crate::image::ResolvedImage;
+use crate::placeholder;
 use crate::policy::{Policy, TagFilter};
+use crate::report::{Action, ActionKind, Outcome};
 use crate::token::client_token;
 use crate::unique::unique_by;
-use crate::validate::placeholders;
 use crate::SOURCE_IMAGE_TAG;
 
 /// Where a target came from, for the report and the logs.
@@ -36,6 +37,28 @@ pub struct Placement {
     pub ami: Result<String, String>,
     /// True when the account is not the function's own: reaching it needs the cross-account role.
     pub cross_account: bool,
+}
+
+impl Placement {
+    /// The report line for a target here.
+    pub fn action(
+        &self,
+        kind: ActionKind,
+        target: impl Into<String>,
+        outcome: Outcome,
+        detail: impl Into<String>,
+    ) -> Action {
+        Action {
+            kind,
+            region: self.region.clone(),
+            account_id: self.account_id.clone(),
+            target: target.into(),
+            ami: self.ami.clone().ok(),
+            outcome,
+            detail: detail.into(),
+            product: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,24 +184,13 @@ impl<'a> Planner<'a> {
     /// Renders `{{imagebuilder:name}}`, `{{imagebuilder:version}}` and `{{imagebuilder:buildVersion}}`.
     pub fn render(&self, template: &str) -> String {
         let arn = &self.image.arn;
-        let name = if self.image.image.name.is_empty() {
-            arn.name.clone()
-        } else {
-            self.image.image.name.clone()
-        };
-        let mut out = template.to_string();
-        for placeholder in placeholders(template).map(String::from).collect::<Vec<_>>() {
-            let value = match placeholder.as_str() {
-                "imagebuilder:name" => name.clone(),
-                "imagebuilder:version" => arn.semantic_version(),
-                "imagebuilder:buildVersion" => arn.version.build.to_string(),
-                _ => continue, // validation rejected unknown placeholders already
-            };
-            while let Some(range) = find_placeholder(&out, &placeholder) {
-                out.replace_range(range, &value);
-            }
-        }
-        out
+        placeholder::render(template, |name| match name {
+            "imagebuilder:name" if self.image.image.name.is_empty() => Some(arn.name.clone()),
+            "imagebuilder:name" => Some(self.image.image.name.clone()),
+            "imagebuilder:version" => Some(arn.semantic_version()),
+            "imagebuilder:buildVersion" => Some(arn.version.build.to_string()),
+            _ => None, // validation rejected unknown placeholders already
+        })
     }
 
     fn own_distributions(&self) -> &[Distribution] {
@@ -337,16 +349,4 @@ pub fn distribute_call(
         client_token,
         origin,
     }
-}
-
-fn find_placeholder(text: &str, name: &str) -> Option<std::ops::Range<usize>> {
-    let mut from = 0;
-    while let Some(start) = text[from..].find("{{").map(|i| i + from) {
-        let end = text[start..].find("}}")? + start + 2;
-        if text[start + 2..end - 2].trim() == name {
-            return Some(start..end);
-        }
-        from = start + 2;
-    }
-    None
 }

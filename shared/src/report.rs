@@ -32,6 +32,10 @@ pub struct Action {
     pub ami: Option<String>,
     pub outcome: Outcome,
     pub detail: String,
+    /// What the action made, where it made something to follow up on: the image build version
+    /// ARN a DistributeImage call returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +79,11 @@ impl Report {
         }
     }
 
+    /// Each action's outcome, in order.
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        self.actions.iter().map(|a| a.outcome).collect()
+    }
+
     pub fn failed(&self) -> impl Iterator<Item = &Action> {
         self.actions.iter().filter(|a| a.outcome == Outcome::Failed)
     }
@@ -105,6 +114,39 @@ impl Report {
     }
 }
 
+/// What a function answers: a report of its actions, or why the input was left alone
+/// (`{"ignored": true, "reason": ...}`), both successes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Ignored { reason: String },
+    Report(Report),
+}
+
+impl Answer {
+    /// The report, if the input was acted on.
+    pub fn report(&self) -> Option<&Report> {
+        match self {
+            Answer::Report(report) => Some(report),
+            Answer::Ignored { .. } => None,
+        }
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match self {
+            Answer::Report(report) => report.serialize(serializer),
+            Answer::Ignored { reason } => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("ignored", &true)?;
+                map.serialize_entry("reason", reason)?;
+                map.end()
+            }
+        }
+    }
+}
+
 impl ActionKind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -128,6 +170,7 @@ mod tests {
             ami: Some("ami-1".into()),
             outcome,
             detail: "why".into(),
+            product: None,
         }
     }
 
@@ -163,5 +206,20 @@ mod tests {
             Report::new("x", true, vec![action(Outcome::Planned, "/a")]).failure_message(),
             None
         );
+    }
+
+    #[test]
+    fn answers_serialize_as_the_contract_says() {
+        let ignored = Answer::Ignored {
+            reason: "not AVAILABLE".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&ignored).unwrap(),
+            serde_json::json!({"ignored": true, "reason": "not AVAILABLE"})
+        );
+        let report = Report::new("x", false, vec![action(Outcome::Created, "/a")]);
+        let json = serde_json::to_value(Answer::Report(report.clone())).unwrap();
+        assert_eq!(json, serde_json::to_value(&report).unwrap());
+        assert!(json["actions"][0].get("product").is_none());
     }
 }

@@ -132,6 +132,14 @@ pub fn image_json(name: &str, version: &str, amis: &[(&str, &str)]) -> serde_jso
     })
 }
 
+/// Puts `image_json(name, version, amis)` into the stand-in; returns the image's ARN.
+pub fn publish(name: &str, version: &str, amis: &[(&str, &str)]) -> String {
+    let image = image_json(name, version, amis);
+    let arn = image["arn"].as_str().unwrap_or_default().to_string();
+    env().standin.put_image(image);
+    arn
+}
+
 /// The AMI id `image_json` gives the image in (`region`, `account`).
 pub fn ami_id(name: &str, version: &str, region: &str, account: &str) -> String {
     use std::hash::{Hash, Hasher};
@@ -155,13 +163,13 @@ pub fn event_json(arn: &str, status: &str) -> serde_json::Value {
     })
 }
 
-/// A function runtime for tests: `policy` (validated), dry run on or off, the cross-account role,
-/// and SDK configuration from the emulators' environment.
-pub async fn runtime(
+/// A pipeline for tests: `policy` (validated), dry run on or off, the cross-account role, and SDK
+/// configuration from the emulators' environment.
+pub async fn pipeline(
     policy: serde_json::Value,
     dry_run: bool,
     role: Option<&str>,
-) -> amiflow_common::Runtime {
+) -> amiflow_common::Pipeline {
     env();
     let settings = amiflow_common::Settings {
         policy: amiflow_common::settings::PolicySource::None,
@@ -170,11 +178,86 @@ pub async fn runtime(
         max_concurrency: 4,
     };
     let policy = amiflow_model::Policy::from_value(&policy).expect("test policy is valid");
-    amiflow_common::Runtime::new(
+    amiflow_common::Pipeline::new(
         settings,
         policy,
         amiflow_common::clients::load_base_config().await,
     )
+}
+
+/// One function under test: the shared pipeline and the function's own executor, invoked as the
+/// Lambda runtime invokes it, with typed answers.
+pub struct Function<E> {
+    pub pipeline: amiflow_common::Pipeline,
+    pub executor: E,
+}
+
+impl<E: amiflow_common::Executor> Function<E> {
+    /// Builds the function for `policy`; `executor` makes its executor from the pipeline, as
+    /// the function's `main` does.
+    pub async fn new(
+        policy: serde_json::Value,
+        dry_run: bool,
+        role: Option<&str>,
+        executor: impl FnOnce(&amiflow_common::Pipeline) -> E,
+    ) -> Self {
+        let pipeline = pipeline(policy, dry_run, role).await;
+        let executor = executor(&pipeline);
+        Self { pipeline, executor }
+    }
+
+    /// The function's name, as its ARN in the Lambda context carries it.
+    pub fn name() -> &'static str {
+        match E::KIND {
+            amiflow_model::ActionKind::SsmParameter => "update-ssm-parameters",
+            amiflow_model::ActionKind::LaunchTemplate => "update-launch-templates",
+            amiflow_model::ActionKind::DistributeImage => "distribute-image",
+        }
+    }
+
+    pub async fn invoke(
+        &self,
+        input: serde_json::Value,
+    ) -> Result<amiflow_model::Answer, amiflow_common::FunctionError> {
+        self.pipeline
+            .handle(
+                &input,
+                &lambda_context(Self::name(), HOME_ACCOUNT),
+                &self.executor,
+            )
+            .await
+    }
+
+    /// The report of an invocation that acted, whether every target succeeded or some failed.
+    pub async fn report(&self, input: serde_json::Value) -> amiflow_model::Report {
+        match self.invoke(input).await {
+            Ok(amiflow_model::Answer::Report(report)) => report,
+            Ok(amiflow_model::Answer::Ignored { reason }) => {
+                panic!("expected a report, the input was ignored: {reason}")
+            }
+            Err(e) => e
+                .report()
+                .cloned()
+                .unwrap_or_else(|| panic!("expected a report, got {e}")),
+        }
+    }
+
+    /// The reason an input was ignored.
+    pub async fn ignored(&self, input: serde_json::Value) -> String {
+        match self.invoke(input).await {
+            Ok(amiflow_model::Answer::Ignored { reason }) => reason,
+            other => panic!("expected the input to be ignored, got {other:?}"),
+        }
+    }
+}
+
+/// Each action's target and outcome, in order.
+pub fn outcomes_by_target(report: &amiflow_model::Report) -> Vec<(String, amiflow_model::Outcome)> {
+    report
+        .actions
+        .iter()
+        .map(|a| (a.target.clone(), a.outcome))
+        .collect()
 }
 
 /// An interceptor that answers the calls `rules` match, for a client built with

@@ -1,6 +1,6 @@
 //! A stand-in for EC2 Image Builder: no emulator serves it, so this small server speaks its
-//! REST-JSON wire format for the three operations amiflow calls (`GET /GetImage`,
-//! `GET /GetDistributionConfiguration`, `PUT /DistributeImage`) and rejects what the real service
+//! REST-JSON wire format for the operations amiflow calls (`GET /GetImage`,
+//! `PUT /DistributeImage`) and rejects what the real service
 //! rejects: missing required members, ARN patterns, a configuration in another Region, client
 //! tokens reused with other parameters. Errors carry `x-amzn-ErrorType`, as the service's do.
 //! It records every request and can be told to fail the next N calls (throttling tests).
@@ -144,10 +144,6 @@ impl StandIn {
     fn router(&self) -> Router {
         Router::new()
             .route("/GetImage", get(get_image))
-            .route(
-                "/GetDistributionConfiguration",
-                get(get_distribution_configuration),
-            )
             .route("/DistributeImage", put(distribute_image))
             .with_state(self.clone())
     }
@@ -284,37 +280,6 @@ async fn get_image(
         )
     })?;
     ok(json!({ "requestId": format!("standin-{seen}"), "image": image }))
-}
-
-async fn get_distribution_configuration(
-    State(s): State<StandIn>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Reply {
-    let seen = s.enter("GetDistributionConfiguration", &json!(query))?;
-    let arn = query.get("distributionConfigurationArn").ok_or_else(|| {
-        error(
-            400,
-            "InvalidRequestException",
-            "distributionConfigurationArn is required",
-        )
-    })?;
-    if !matches(CONFIGURATION_ARN, arn) {
-        return Err(error(
-            400,
-            "InvalidRequestException",
-            format!("distributionConfigurationArn {arn:?} does not match {CONFIGURATION_ARN}"),
-        ));
-    }
-    let configuration = s.store().configurations.get(arn).cloned().ok_or_else(|| {
-        error(
-            404,
-            "ResourceNotFoundException",
-            format!("The distribution configuration {arn} does not exist"),
-        )
-    })?;
-    ok(
-        json!({ "requestId": format!("standin-{seen}"), "distributionConfiguration": configuration }),
-    )
 }
 
 /// The Region the request was signed for (SigV4 credential scope): the Region of "this operation".

@@ -11,6 +11,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::retry::RetryConfig;
 
 use crate::credentials::CachedAssumedRole;
+use crate::error::ClientError;
 
 /// Throttling and transient errors are retried with exponential backoff and full jitter (the
 /// standard strategy); written out so the behaviour does not drift with SDK defaults.
@@ -45,13 +46,16 @@ impl AwsContext {
         }
     }
 
-    pub fn base(&self) -> &SdkConfig {
-        &self.base
-    }
-
     /// The function's own Region (where its Image Builder and policy parameter live).
     pub fn home_region(&self) -> Option<&str> {
         self.base.region().map(|r| r.as_ref())
+    }
+
+    /// SDK configuration for `region` with the function's own credentials.
+    pub fn own_config(&self, region: &str) -> SdkConfig {
+        let mut builder = self.base.to_builder();
+        builder.set_region(Some(Region::new(region.to_string())));
+        builder.build()
     }
 
     /// SDK configuration for `region` in `account`. `cross_account` says whether `account` is
@@ -62,33 +66,32 @@ impl AwsContext {
         region: &str,
         account: &str,
         cross_account: bool,
-    ) -> Result<SdkConfig, String> {
-        let mut builder = self.base.to_builder();
-        builder.set_region(Some(Region::new(region.to_string())));
-        if cross_account {
-            let Some(role) = &self.role_name else {
-                return Err(format!(
-                    "account {account} is not this function's own account, and AMIFLOW_CROSS_ACCOUNT_ROLE is not set: \
-                     set it to the role name deployed by target-account-role.yaml in {account}"
-                ));
-            };
-            let mut assumed = self.assumed.lock().await;
-            let provider = match assumed.get(account) {
-                Some(provider) => provider.clone(),
-                None => {
-                    let arn = format!("arn:{partition}:iam::{account}:role/{role}");
-                    let provider = AssumeRoleProvider::builder(arn)
-                        .session_name("amiflow")
-                        .configure(&self.base)
-                        .build()
-                        .await;
-                    let shared = SharedCredentialsProvider::new(CachedAssumedRole::new(provider));
-                    assumed.insert(account.to_string(), shared.clone());
-                    shared
-                }
-            };
-            builder.set_credentials_provider(Some(provider));
+    ) -> Result<SdkConfig, ClientError> {
+        if !cross_account {
+            return Ok(self.own_config(region));
         }
+        let Some(role) = &self.role_name else {
+            return Err(ClientError::NoCrossAccountRole {
+                account: account.to_string(),
+            });
+        };
+        let mut assumed = self.assumed.lock().await;
+        let provider = match assumed.get(account) {
+            Some(provider) => provider.clone(),
+            None => {
+                let arn = format!("arn:{partition}:iam::{account}:role/{role}");
+                let provider = AssumeRoleProvider::builder(arn)
+                    .session_name("amiflow")
+                    .configure(&self.base)
+                    .build()
+                    .await;
+                let shared = SharedCredentialsProvider::new(CachedAssumedRole::new(provider));
+                assumed.insert(account.to_string(), shared.clone());
+                shared
+            }
+        };
+        let mut builder = self.own_config(region).to_builder();
+        builder.set_credentials_provider(Some(provider));
         Ok(builder.build())
     }
 }
@@ -115,17 +118,13 @@ impl<C: Clone> ClientCache<C> {
         }
     }
 
-    pub fn context(&self) -> &AwsContext {
-        &self.context
-    }
-
     pub async fn get(
         &self,
         partition: &str,
         region: &str,
         account: &str,
         cross_account: bool,
-    ) -> Result<C, String> {
+    ) -> Result<C, ClientError> {
         let key = (region.to_string(), account.to_string());
         if let Some(client) = self.lock().get(&key) {
             return Ok(client.clone());
@@ -136,6 +135,16 @@ impl<C: Clone> ClientCache<C> {
             .await?;
         let client = (self.make)(&config);
         Ok(self.lock().entry(key).or_insert(client).clone())
+    }
+
+    /// The client for `region` with the function's own credentials.
+    pub fn own(&self, region: &str) -> C {
+        let key = (region.to_string(), String::new());
+        let mut clients = self.lock();
+        clients
+            .entry(key)
+            .or_insert_with(|| (self.make)(&self.context.own_config(region)))
+            .clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), C>> {

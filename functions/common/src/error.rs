@@ -1,4 +1,4 @@
-use amiflow_model::InputError;
+use amiflow_model::{InputError, Report};
 use lambda_runtime::Diagnostic;
 
 /// Why an invocation failed. Each kind maps to a Lambda `errorType` that alarms and dead-letter
@@ -15,8 +15,11 @@ pub enum FunctionError {
     #[error("cannot read image {arn}: {message}")]
     ImageUnavailable { arn: String, message: String },
     /// Some targets failed; the others were done. Lambda retries, and the retry converges.
-    #[error("{0}")]
-    PartialFailure(String),
+    #[error("{message}")]
+    PartialFailure {
+        message: String,
+        report: Box<Report>,
+    },
 }
 
 impl FunctionError {
@@ -25,7 +28,15 @@ impl FunctionError {
             FunctionError::InvalidInput(_) => "InvalidInput",
             FunctionError::Configuration(_) => "InvalidConfiguration",
             FunctionError::ImageUnavailable { .. } => "ImageUnavailable",
-            FunctionError::PartialFailure(_) => "PartialFailure",
+            FunctionError::PartialFailure { .. } => "PartialFailure",
+        }
+    }
+
+    /// The report of a partial failure: what was done and what failed.
+    pub fn report(&self) -> Option<&Report> {
+        match self {
+            FunctionError::PartialFailure { report, .. } => Some(report),
+            _ => None,
         }
     }
 }
@@ -37,4 +48,39 @@ impl From<FunctionError> for Diagnostic {
             error_message: error.to_string(),
         }
     }
+}
+
+/// An AWS call that failed, named by its operation, with the service's own words.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{operation} failed: {message}")]
+pub struct CallError {
+    pub operation: &'static str,
+    pub message: String,
+}
+
+impl CallError {
+    pub fn new(operation: &'static str, error: impl std::error::Error) -> Self {
+        Self {
+            operation,
+            message: aws_smithy_types::error::display::DisplayErrorContext(error).to_string(),
+        }
+    }
+
+    /// A call that answered without what it must return.
+    pub fn incomplete(operation: &'static str, missing: &str) -> Self {
+        Self {
+            operation,
+            message: format!("the answer has no {missing}"),
+        }
+    }
+}
+
+/// Why no client can be had for a (Region, account).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    #[error(
+        "account {account} is not this function's own account, and AMIFLOW_CROSS_ACCOUNT_ROLE is not set: \
+         set it to the role name deployed by target-account-role.yaml in {account}"
+    )]
+    NoCrossAccountRole { account: String },
 }

@@ -40,16 +40,13 @@ impl ImageBuilder {
         }
     }
 
-    /// The client for the image's Region, with the function's own credentials.
-    pub async fn client(&self, partition: &str, region: &str) -> aws_sdk_imagebuilder::Client {
-        self.clients
-            .get(partition, region, "own", false)
-            .await
-            .expect("own-account configuration needs no role")
+    /// The client for `region`, with the function's own credentials.
+    pub fn client(&self, region: &str) -> aws_sdk_imagebuilder::Client {
+        self.clients.own(region)
     }
 
     pub async fn get_image(&self, arn: &ImageBuildVersionArn) -> Result<Image, FunctionError> {
-        let client = self.client(&arn.partition, &arn.region).await;
+        let client = self.client(&arn.region);
         let response = client
             .get_image()
             .image_build_version_arn(arn.to_string())

@@ -1,18 +1,21 @@
-//! What the three amiflow functions share beyond the pure model: settings from the environment,
-//! SDK clients per (Region, account) with assumed-role credentials, Image Builder reads and retry
-//! rules, the invocation flow (classify, GetImage, plan, execute, report) and its errors.
+//! What the three amiflow functions share beyond the pure model: the invocation flow (the
+//! pipeline), settings from the environment, SDK clients per (Region, account) with assumed-role
+//! credentials, Image Builder reads and retry rules, and errors. A function adds only its executor.
 
-pub mod bounded;
 pub mod clients;
 pub mod credentials;
 pub mod error;
+pub mod executor;
 pub mod imagebuilder;
-pub mod invocation;
+pub mod limit;
+pub mod pipeline;
 pub mod placement;
 pub mod retry;
 pub mod settings;
 
 pub use clients::{AwsContext, ClientCache};
-pub use error::FunctionError;
-pub use invocation::{finish, ignored, Prepared, Runtime, Target};
+pub use error::{CallError, ClientError, FunctionError};
+pub use executor::{Executor, Plan};
+pub use limit::CallLimit;
+pub use pipeline::{run, Pipeline};
 pub use settings::Settings;

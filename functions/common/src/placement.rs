@@ -1,3 +1,5 @@
+//! Targets grouped by where they live, (Region, account), each group served by one client.
+
 use std::future::Future;
 
 use amiflow_model::plan::Placement;
@@ -59,11 +61,23 @@ where
                 .await
             {
                 Ok(client) => work(client, members).await,
-                Err(reason) => members.iter().map(|t| fail(t, reason.clone())).collect(),
+                Err(reason) => fail_each(&members, fail, &reason.to_string()),
             }
         }
     });
     join_all(runs).await.into_iter().flatten().collect()
+}
+
+/// The same failure for every target of a group (a read for all of them failed).
+pub fn fail_each<T>(
+    targets: &[&T],
+    fail: impl Fn(&T, String) -> Action,
+    reason: &str,
+) -> Vec<Action> {
+    targets
+        .iter()
+        .map(|t| fail(t, reason.to_string()))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1,15 +1,15 @@
 //! DistributeImage calls: checked before any is sent, then made concurrently, each reported.
 
-use amiflow_common::bounded::CallLimit;
-use amiflow_model::arn::{arn_partition, arn_region};
+use amiflow_common::imagebuilder::ImageBuilder;
+use amiflow_common::{CallLimit, Executor, FunctionError, Pipeline, Plan};
+use amiflow_model::arn::arn_region;
 use amiflow_model::distribute::check_call;
-use amiflow_model::plan::DistributeCall;
-use amiflow_model::{Action, ActionKind, Outcome};
+use amiflow_model::plan::{DistributeCall, Planner};
+use amiflow_model::schema::Violation;
+use amiflow_model::{Action, ActionKind, InputError, Outcome, Policy, Request};
 use aws_sdk_imagebuilder::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_imagebuilder::operation::distribute_image::DistributeImageError;
 use futures::future::join_all;
-
-use crate::App;
 
 fn action(call: &DistributeCall, outcome: Outcome, detail: impl Into<String>) -> Action {
     let arn = &call.distribution_configuration_arn;
@@ -24,64 +24,131 @@ fn action(call: &DistributeCall, outcome: Outcome, detail: impl Into<String>) ->
             .then(|| call.source_image.clone()),
         outcome,
         detail: detail.into(),
+        product: None,
     }
 }
 
-pub async fn apply(app: &App, home_region: &str, calls: Vec<DistributeCall>) -> Vec<Action> {
-    let limit = CallLimit::new(app.runtime.settings.max_concurrency);
-    let runs = calls.iter().map(|call| {
-        let limit = &limit;
-        async move {
-            let problems = check_call(call, home_region);
-            if !problems.is_empty() {
-                let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                return action(
-                    call,
-                    Outcome::Failed,
-                    format!("not sent: {}", text.join("; ")),
-                );
-            }
-            if app.runtime.settings.dry_run {
-                return action(
-                    call,
-                    Outcome::Planned,
-                    format!(
-                        "would distribute {} with role {} (token {})",
-                        call.source_image, call.execution_role, call.client_token
-                    ),
-                );
-            }
-            let partition = arn_partition(&call.distribution_configuration_arn).unwrap_or("aws");
-            let client = app.runtime.images.client(partition, home_region).await;
-            let sent = limit
-                .call(
-                    client
-                        .distribute_image()
-                        .source_image(&call.source_image)
-                        .distribution_configuration_arn(&call.distribution_configuration_arn)
-                        .execution_role(&call.execution_role)
-                        .set_tags(Some(call.tags.clone().into_iter().collect()))
-                        .client_token(&call.client_token)
-                        .send(),
-                )
-                .await;
-            match sent {
-                Ok(out) => action(
+/// The distribute-image executor: the home Region's Image Builder client, one call limit.
+pub struct ImageDistributor {
+    images: ImageBuilder,
+    home_region: String,
+    limit: CallLimit,
+    dry_run: bool,
+}
+
+/// A call to make, with what stops it from being sent (checked once, when planned).
+pub struct Checked {
+    call: DistributeCall,
+    problems: Vec<Violation>,
+}
+
+impl ImageDistributor {
+    /// DistributeImage runs in the function's own Region: the configuration must be there too.
+    pub fn new(pipeline: &Pipeline) -> Result<Self, FunctionError> {
+        let home_region = pipeline.aws.home_region().ok_or_else(|| {
+            FunctionError::Configuration("no AWS Region is configured (AWS_REGION)".into())
+        })?;
+        Ok(Self {
+            images: ImageBuilder::new(pipeline.aws.clone()),
+            home_region: home_region.to_string(),
+            limit: CallLimit::new(pipeline.settings.max_concurrency),
+            dry_run: pipeline.settings.dry_run,
+        })
+    }
+
+    fn check(&self, call: DistributeCall) -> Checked {
+        let problems = check_call(&call, &self.home_region);
+        Checked { call, problems }
+    }
+
+    async fn send(&self, call: &DistributeCall) -> Action {
+        if self.dry_run {
+            return action(
+                call,
+                Outcome::Planned,
+                format!(
+                    "would distribute {} with role {} (token {})",
+                    call.source_image, call.execution_role, call.client_token
+                ),
+            );
+        }
+        let client = self.images.client(&self.home_region);
+        let sent = self
+            .limit
+            .call(
+                client
+                    .distribute_image()
+                    .source_image(&call.source_image)
+                    .distribution_configuration_arn(&call.distribution_configuration_arn)
+                    .execution_role(&call.execution_role)
+                    .set_tags(Some(call.tags.clone().into_iter().collect()))
+                    .client_token(&call.client_token)
+                    .send(),
+            )
+            .await;
+        match sent {
+            Ok(out) => {
+                let product = out.image_build_version_arn().map(str::to_string);
+                let mut done = action(
                     call,
                     Outcome::Created,
                     format!(
                         "distributing {} as {} ({})",
                         call.source_image,
-                        out.image_build_version_arn()
+                        product
+                            .as_deref()
                             .unwrap_or("an image Image Builder did not name"),
                         call.origin
                     ),
-                ),
-                Err(e) => action(call, Outcome::Failed, explain(call, &e)),
+                );
+                done.product = product;
+                done
             }
+            Err(e) => action(call, Outcome::Failed, explain(call, &e)),
         }
-    });
-    join_all(runs).await
+    }
+}
+
+impl Executor for ImageDistributor {
+    type Work = Vec<Checked>;
+    const KIND: ActionKind = ActionKind::DistributeImage;
+
+    fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<Vec<Checked>> {
+        match planner.distributions(&request.event_id) {
+            Ok(calls) => Plan::Work(calls.into_iter().map(|c| self.check(c)).collect()),
+            Err(loop_guard) => Plan::Ignore(loop_guard),
+        }
+    }
+
+    /// A direct request is all or nothing: one that cannot be sent is refused before any call.
+    fn plan_direct(
+        &self,
+        _policy: &Policy,
+        call: DistributeCall,
+    ) -> Result<Vec<Checked>, InputError> {
+        let checked = self.check(call);
+        if checked.problems.is_empty() {
+            Ok(vec![checked])
+        } else {
+            Err(checked.problems.into())
+        }
+    }
+
+    async fn apply(&self, work: Vec<Checked>) -> Vec<Action> {
+        join_all(work.iter().map(|Checked { call, problems }| async move {
+            if problems.is_empty() {
+                self.send(call).await
+            } else {
+                let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                action(
+                    call,
+                    Outcome::Failed,
+                    format!("not sent: {}", text.join("; ")),
+                )
+            }
+        }))
+        .await
+    }
 }
 
 /// Error details a person can act on.

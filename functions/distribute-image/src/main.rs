@@ -1,12 +1,6 @@
-use distribute_image::App;
-use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use serde_json::Value;
+use distribute_image::ImageDistributor;
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let app = App::from_env()
-        .await
-        .inspect_err(|e| tracing::error!(error = %e, "init failed"))?;
-    run(service_fn(|event: LambdaEvent<Value>| app.handle(event))).await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    amiflow_common::run(ImageDistributor::new).await
 }

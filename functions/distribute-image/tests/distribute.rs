@@ -1,21 +1,14 @@
 //! distribute-image against the Image Builder stand-in, through the real SDK client.
 
-use amiflow_common::FunctionError;
-use amiflow_model::SOURCE_IMAGE_TAG;
-use amiflow_testkit::{env, event_json, image_json, lambda_context, runtime, unique, HOME_ACCOUNT};
-use distribute_image::App;
-use lambda_runtime::LambdaEvent;
+use amiflow_model::{Report, SOURCE_IMAGE_TAG};
+use amiflow_testkit::{env, event_json, unique, Function, HOME_ACCOUNT};
+use distribute_image::ImageDistributor;
 use serde_json::{json, Value};
 
-async fn app(policy: Value, dry_run: bool) -> App {
-    App::new(runtime(policy, dry_run, None).await)
-}
-
-async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {
-    app.handle(LambdaEvent::new(
-        input,
-        lambda_context("distribute-image", HOME_ACCOUNT),
-    ))
+async fn distributor(policy: Value, dry_run: bool) -> Function<ImageDistributor> {
+    Function::new(policy, dry_run, None, |pipeline| {
+        ImageDistributor::new(pipeline).expect("the tests' environment sets a Region")
+    })
     .await
 }
 
@@ -28,10 +21,7 @@ fn configuration(name: &str, suffix: &str) -> String {
 }
 
 fn publish(name: &str) -> String {
-    let image = image_json(name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
-    let arn = image["arn"].as_str().unwrap().to_string();
-    env().standin.put_image(image);
-    arn
+    amiflow_testkit::publish(name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)])
 }
 
 fn policy(name: &str, prod: &str, dr: &str) -> Value {
@@ -41,23 +31,12 @@ fn policy(name: &str, prod: &str, dr: &str) -> Value {
     ]}]})
 }
 
-fn products(report: &Value) -> Vec<String> {
-    report["actions"]
-        .as_array()
-        .unwrap()
+/// The image build version ARNs the DistributeImage calls returned, in order.
+fn products(report: &Report) -> Vec<String> {
+    report
+        .actions
         .iter()
-        .map(|a| {
-            a["detail"]
-                .as_str()
-                .unwrap()
-                .split(" as ")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .to_string()
-        })
+        .map(|a| a.product.clone().expect("a distributed image"))
         .collect()
 }
 
@@ -65,11 +44,11 @@ fn products(report: &Value) -> Vec<String> {
 async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
     let name = unique("dist-event");
     let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
-    let app = app(policy(&name, &prod, &dr), false).await;
+    let app = distributor(policy(&name, &prod, &dr), false).await;
     let source = publish(&name);
     let event = event_json(&source, "AVAILABLE");
-    let report = invoke(&app, event.clone()).await.unwrap();
-    assert_eq!(report["summary"]["created"], 2, "{report:#}");
+    let report = app.report(event.clone()).await;
+    assert_eq!(report.summary.created, 2, "{report:#?}");
     let bodies: Vec<Value> = env()
         .standin
         .requests("DistributeImage", &name)
@@ -111,7 +90,7 @@ async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
     );
 
     // The same event again: the same tokens, so the service answers with the same images.
-    let again = invoke(&app, event).await.unwrap();
+    let again = app.report(event).await;
     assert_eq!(products(&again), first, "nothing distributed twice");
     let bodies: Vec<Value> = env()
         .standin
@@ -125,14 +104,8 @@ async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
         .is_some_and(|t| t == t1 || t == t2));
 
     // A product's own AVAILABLE event is left alone by the loop guard.
-    let guarded = invoke(&app, event_json(&first[0], "AVAILABLE"))
-        .await
-        .unwrap();
-    assert_eq!(guarded["ignored"], true, "{guarded:#}");
-    assert!(guarded["reason"]
-        .as_str()
-        .unwrap()
-        .contains(SOURCE_IMAGE_TAG));
+    let guarded = app.ignored(event_json(&first[0], "AVAILABLE")).await;
+    assert!(guarded.contains(SOURCE_IMAGE_TAG), "{guarded}");
     assert_eq!(
         env().standin.requests("DistributeImage", &name).len(),
         4,
@@ -144,24 +117,27 @@ async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
 async fn a_direct_request_distributes_and_repeating_it_is_idempotent() {
     let name = unique("dist-direct");
     let config = configuration(&name, "prod");
-    let app = app(json!({"rules": []}), false).await;
+    let app = distributor(json!({"rules": []}), false).await;
     let source = publish(&name);
     let request = json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": "DistributionRole", "tags": {"Ticket": "OPS-1"}});
-    let first = invoke(&app, request.clone()).await.unwrap();
-    assert_eq!(first["summary"]["created"], 1, "{first:#}");
-    let second = invoke(&app, request).await.unwrap();
+    let first = app.report(request.clone()).await;
+    assert_eq!(first.summary.created, 1, "{first:#?}");
+    let second = app.report(request).await;
     assert_eq!(products(&first), products(&second));
 
     // An AMI id as the source also works (the API takes AMI ids, SSM parameters and image ARNs).
-    let by_ami = invoke(&app, json!({"sourceImage": "ami-0123456789abcdef0", "distributionConfigurationArn": config, "executionRole": "DistributionRole"})).await.unwrap();
-    assert_eq!(by_ami["actions"][0]["ami"], "ami-0123456789abcdef0");
+    let by_ami = app.report(json!({"sourceImage": "ami-0123456789abcdef0", "distributionConfigurationArn": config, "executionRole": "DistributionRole"})).await;
+    assert_eq!(
+        by_ami.actions[0].ami.as_deref(),
+        Some("ami-0123456789abcdef0")
+    );
 }
 
 #[tokio::test]
 async fn invalid_requests_are_rejected_before_any_call() {
     let name = unique("dist-invalid");
     let config = configuration(&name, "prod");
-    let app = app(json!({"rules": []}), false).await;
+    let app = distributor(json!({"rules": []}), false).await;
     let source = publish(&name);
     let many: serde_json::Map<String, Value> =
         (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
@@ -191,7 +167,7 @@ async fn invalid_requests_are_rejected_before_any_call() {
         for (k, v) in extra.as_object().unwrap() {
             request[k] = v.clone();
         }
-        let error = invoke(&app, request).await.unwrap_err();
+        let error = app.invoke(request).await.unwrap_err();
         assert_eq!(error.error_type(), "InvalidInput");
         assert!(
             error.to_string().contains(words),
@@ -218,9 +194,10 @@ async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
     env()
         .standin
         .fail("DistributeImage", &dr, "ResourceInUseException", 400, 1000);
-    let app = app(policy(&name, &prod, &dr), false).await;
+    let app = distributor(policy(&name, &prod, &dr), false).await;
     let source = publish(&name);
-    let error = invoke(&app, event_json(&source, "AVAILABLE"))
+    let error = app
+        .invoke(event_json(&source, "AVAILABLE"))
         .await
         .unwrap_err();
     assert_eq!(error.error_type(), "PartialFailure");
@@ -247,14 +224,11 @@ async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
 async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_are_named() {
     let name = unique("dist-mismatch");
     let config = configuration(&name, "prod");
-    let app = app(json!({"rules": []}), false).await;
+    let app = distributor(json!({"rules": []}), false).await;
     let source = publish(&name);
     let request = |role: &str| json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": role, "clientToken": format!("{name}-token")});
-    invoke(&app, request("RoleA")).await.unwrap();
-    let message = invoke(&app, request("RoleB"))
-        .await
-        .unwrap_err()
-        .to_string();
+    app.report(request("RoleA")).await;
+    let message = app.invoke(request("RoleB")).await.unwrap_err().to_string();
     assert!(
         message.contains("was already used for a DistributeImage with different parameters"),
         "{message}"
@@ -263,7 +237,7 @@ async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_ar
     let missing = format!(
         "arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}-missing"
     );
-    let message = invoke(&app, json!({"sourceImage": source, "distributionConfigurationArn": missing, "executionRole": "RoleA"})).await.unwrap_err().to_string();
+    let message = app.invoke(json!({"sourceImage": source, "distributionConfigurationArn": missing, "executionRole": "RoleA"})).await.unwrap_err().to_string();
     assert!(
         message.contains("not found") && message.contains(&missing),
         "{message}"
@@ -274,11 +248,9 @@ async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_ar
 async fn dry_run_makes_no_call() {
     let name = unique("dist-dry");
     let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
-    let app = app(policy(&name, &prod, &dr), true).await;
-    let report = invoke(&app, event_json(&publish(&name), "AVAILABLE"))
-        .await
-        .unwrap();
-    assert_eq!(report["summary"]["planned"], 2, "{report:#}");
+    let app = distributor(policy(&name, &prod, &dr), true).await;
+    let report = app.report(event_json(&publish(&name), "AVAILABLE")).await;
+    assert_eq!(report.summary.planned, 2, "{report:#?}");
     assert!(env().standin.requests("DistributeImage", &name).is_empty());
 }
 
@@ -286,15 +258,13 @@ async fn dry_run_makes_no_call() {
 async fn rules_that_do_not_match_distribute_nothing_and_other_events_are_ignored() {
     let name = unique("dist-nomatch");
     let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
-    let app = app(policy("someone-else", &prod, &dr), false).await;
+    let app = distributor(policy("someone-else", &prod, &dr), false).await;
     let source = publish(&name);
-    let report = invoke(&app, event_json(&source, "AVAILABLE"))
+    let report = app.report(event_json(&source, "AVAILABLE")).await;
+    assert!(report.actions.is_empty(), "{report:#?}");
+    assert!(app
+        .ignored(event_json(&source, "FAILED"))
         .await
-        .unwrap();
-    assert_eq!(report["actions"], json!([]));
-    assert_eq!(
-        invoke(&app, event_json(&source, "FAILED")).await.unwrap()["ignored"],
-        true
-    );
+        .contains("FAILED"));
     assert!(env().standin.requests("DistributeImage", &name).is_empty());
 }

@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use amiflow_common::bounded::CallLimit;
+use std::future::Future;
+
+use amiflow_common::{CallError, CallLimit};
 use amiflow_model::decide::TemplateVersion;
-use aws_sdk_ec2::error::DisplayErrorContext;
 use aws_sdk_ec2::types::{Filter, RequestLaunchTemplateData};
 use aws_sdk_ec2::Client;
 
@@ -20,8 +21,16 @@ pub struct TemplateRef {
     pub name: String,
 }
 
-fn error_text<E: std::error::Error>(e: E) -> String {
-    DisplayErrorContext(e).to_string()
+/// Collects every page of a paginated call while holding one call permit.
+async fn all_pages<T, E: std::error::Error>(
+    limit: &CallLimit,
+    operation: &'static str,
+    pages: impl Future<Output = Result<Vec<T>, E>>,
+) -> Result<Vec<T>, CallError> {
+    limit
+        .call(pages)
+        .await
+        .map_err(|e| CallError::new(operation, e))
 }
 
 /// Templates matching `filter` (a tag or name filter), across every page.
@@ -29,16 +38,18 @@ pub async fn find_templates(
     client: &Client,
     limit: &CallLimit,
     filter: Filter,
-) -> Result<Vec<TemplateRef>, String> {
+) -> Result<Vec<TemplateRef>, CallError> {
     let pages = client
         .describe_launch_templates()
         .filters(filter)
         .max_results(PAGE)
         .into_paginator();
-    let templates = limit
-        .call(pages.items().send().try_collect())
-        .await
-        .map_err(error_text)?;
+    let templates = all_pages(
+        limit,
+        "DescribeLaunchTemplates",
+        pages.items().send().try_collect(),
+    )
+    .await?;
     Ok(templates
         .iter()
         .filter_map(|t| {
@@ -55,17 +66,19 @@ pub async fn find_templates(
 pub async fn default_and_latest(
     client: &Client,
     limit: &CallLimit,
-) -> Result<HashMap<String, (TemplateVersion, TemplateVersion)>, String> {
+) -> Result<HashMap<String, (TemplateVersion, TemplateVersion)>, CallError> {
     let pages = client
         .describe_launch_template_versions()
         .versions("$Default")
         .versions("$Latest")
         .max_results(PAGE)
         .into_paginator();
-    let versions = limit
-        .call(pages.items().send().try_collect())
-        .await
-        .map_err(error_text)?;
+    let versions = all_pages(
+        limit,
+        "DescribeLaunchTemplateVersions",
+        pages.items().send().try_collect(),
+    )
+    .await?;
     let mut seen: HashMap<String, (Option<TemplateVersion>, Option<TemplateVersion>)> =
         HashMap::new();
     for v in &versions {
@@ -106,7 +119,7 @@ pub async fn create_version(
     ami: &str,
     description: &str,
     client_token: &str,
-) -> Result<i64, String> {
+) -> Result<i64, CallError> {
     let created = limit
         .call(
             client
@@ -119,11 +132,11 @@ pub async fn create_version(
                 .send(),
         )
         .await
-        .map_err(|e| format!("CreateLaunchTemplateVersion failed: {}", error_text(e)))?;
+        .map_err(|e| CallError::new("CreateLaunchTemplateVersion", e))?;
     created
         .launch_template_version()
         .and_then(|v| v.version_number())
-        .ok_or_else(|| "CreateLaunchTemplateVersion returned no version number".to_string())
+        .ok_or_else(|| CallError::incomplete("CreateLaunchTemplateVersion", "version number"))
 }
 
 pub async fn make_default(
@@ -131,7 +144,7 @@ pub async fn make_default(
     limit: &CallLimit,
     template_id: &str,
     version: i64,
-) -> Result<(), String> {
+) -> Result<(), CallError> {
     limit
         .call(
             client
@@ -142,7 +155,7 @@ pub async fn make_default(
         )
         .await
         .map(|_| ())
-        .map_err(|e| format!("ModifyLaunchTemplate failed: {}", error_text(e)))
+        .map_err(|e| CallError::new("ModifyLaunchTemplate", e))
 }
 
 /// Every version number of one template.
@@ -150,16 +163,18 @@ pub async fn all_versions(
     client: &Client,
     limit: &CallLimit,
     template_id: &str,
-) -> Result<Vec<i64>, String> {
+) -> Result<Vec<i64>, CallError> {
     let pages = client
         .describe_launch_template_versions()
         .launch_template_id(template_id)
         .max_results(PAGE)
         .into_paginator();
-    let versions = limit
-        .call(pages.items().send().try_collect())
-        .await
-        .map_err(error_text)?;
+    let versions = all_pages(
+        limit,
+        "DescribeLaunchTemplateVersions",
+        pages.items().send().try_collect(),
+    )
+    .await?;
     Ok(versions.iter().filter_map(|v| v.version_number()).collect())
 }
 
@@ -169,7 +184,7 @@ pub async fn delete_versions(
     limit: &CallLimit,
     template_id: &str,
     versions: &[i64],
-) -> Result<Vec<i64>, String> {
+) -> Result<Vec<i64>, CallError> {
     let mut deleted = Vec::new();
     for chunk in versions.chunks(DELETE_BATCH) {
         let out = limit
@@ -181,7 +196,7 @@ pub async fn delete_versions(
                     .send(),
             )
             .await
-            .map_err(|e| format!("DeleteLaunchTemplateVersions failed: {}", error_text(e)))?;
+            .map_err(|e| CallError::new("DeleteLaunchTemplateVersions", e))?;
         deleted.extend(
             out.successfully_deleted_launch_template_versions()
                 .iter()
@@ -195,10 +210,13 @@ pub async fn delete_versions(
                 .response_error()
                 .and_then(|e| e.message())
                 .unwrap_or("no reason given");
-            return Err(format!(
-                "could not delete version {}: {reason}",
-                failed.version_number().unwrap_or_default()
-            ));
+            return Err(CallError {
+                operation: "DeleteLaunchTemplateVersions",
+                message: format!(
+                    "could not delete version {}: {reason}",
+                    failed.version_number().unwrap_or_default()
+                ),
+            });
         }
     }
     Ok(deleted)

@@ -1,12 +1,6 @@
-use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use serde_json::Value;
-use update_launch_templates::App;
+use update_launch_templates::TemplateUpdater;
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
-    let app = App::from_env()
-        .await
-        .inspect_err(|e| tracing::error!(error = %e, "init failed"))?;
-    run(service_fn(|event: LambdaEvent<Value>| app.handle(event))).await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    amiflow_common::run(|pipeline| Ok(TemplateUpdater::new(pipeline))).await
 }

@@ -3,21 +3,23 @@
 
 use std::collections::HashMap;
 
-use amiflow_common::bounded::CallLimit;
 use amiflow_common::placement::run_by_placement;
+use amiflow_common::{CallError, CallLimit, ClientCache, Executor, Pipeline, Plan};
 use amiflow_model::decide::{
     decide_template, provenance, versions_to_prune, TemplateDecision, TemplateVersion,
 };
-use amiflow_model::plan::{TemplateSelector, TemplateTarget};
+use amiflow_model::plan::{Planner, TemplateSelector, TemplateTarget};
 use amiflow_model::token::client_token;
 use amiflow_model::unique::unique_by;
-use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome};
+use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
+use aws_config::SdkConfig;
 use aws_sdk_ec2::types::Filter;
 use aws_sdk_ec2::Client;
 use futures::future::join_all;
 
 use crate::ec2::{self, TemplateRef};
-use crate::App;
+
+const KIND: ActionKind = ActionKind::LaunchTemplate;
 
 fn action(
     target: &TemplateTarget,
@@ -25,43 +27,100 @@ fn action(
     outcome: Outcome,
     detail: impl Into<String>,
 ) -> Action {
-    Action {
-        kind: ActionKind::LaunchTemplate,
-        region: target.placement.region.clone(),
-        account_id: target.placement.account_id.clone(),
-        target: name.to_string(),
-        ami: target.placement.ami.clone().ok(),
-        outcome,
-        detail: detail.into(),
+    target.placement.action(KIND, name, outcome, detail)
+}
+
+fn failed(target: &TemplateTarget, reason: String) -> Action {
+    action(
+        target,
+        &target.selector.to_string(),
+        Outcome::Failed,
+        reason,
+    )
+}
+
+/// The update-launch-templates executor: EC2 clients per (Region, account), one call limit.
+pub struct TemplateUpdater {
+    ec2: ClientCache<Client>,
+    limit: CallLimit,
+    dry_run: bool,
+}
+
+/// An image's launch template targets, and the event whose id seeds the client tokens.
+pub struct TemplateWork {
+    image: ImageBuildVersionArn,
+    event_id: String,
+    targets: Vec<TemplateTarget>,
+}
+
+impl TemplateUpdater {
+    pub fn new(pipeline: &Pipeline) -> Self {
+        Self::with_ec2_factory(pipeline, Client::new)
+    }
+
+    /// As `new`, with EC2 clients built by `factory` (tests use it to add mock interceptors).
+    pub fn with_ec2_factory(
+        pipeline: &Pipeline,
+        factory: impl Fn(&SdkConfig) -> Client + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            ec2: ClientCache::new(pipeline.aws.clone(), factory),
+            limit: CallLimit::new(pipeline.settings.max_concurrency),
+            dry_run: pipeline.settings.dry_run,
+        }
     }
 }
 
-pub async fn apply(
-    app: &App,
-    image: &ImageBuildVersionArn,
-    event_id: &str,
-    targets: Vec<TemplateTarget>,
-) -> Vec<Action> {
-    let limit = CallLimit::new(app.runtime.settings.max_concurrency);
-    let dry_run = app.runtime.settings.dry_run;
-    run_by_placement(
-        &targets,
-        |t| &t.placement,
-        &app.ec2,
-        &image.partition,
-        |client, members| {
-            let group = Group {
-                client,
-                limit: &limit,
-                image,
-                event_id,
-                dry_run,
-            };
-            async move { group.apply(&members).await }
-        },
-        |t, reason| action(t, &t.selector.to_string(), Outcome::Failed, reason),
-    )
-    .await
+impl Executor for TemplateUpdater {
+    type Work = TemplateWork;
+    const KIND: ActionKind = KIND;
+
+    fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<TemplateWork> {
+        Plan::Work(TemplateWork {
+            image: request.image.clone(),
+            event_id: request.event_id.clone(),
+            targets: planner.launch_templates(),
+        })
+    }
+
+    async fn apply(&self, work: TemplateWork) -> Vec<Action> {
+        let TemplateWork {
+            image,
+            event_id,
+            targets,
+        } = work;
+        run_by_placement(
+            &targets,
+            |t| &t.placement,
+            &self.ec2,
+            &image.partition,
+            |client, members| {
+                let group = Group {
+                    client,
+                    limit: &self.limit,
+                    image: &image,
+                    event_id: &event_id,
+                    dry_run: self.dry_run,
+                };
+                async move { group.apply(&members).await }
+            },
+            failed,
+        )
+        .await
+    }
+}
+
+/// Why a selector found no template to act on.
+#[derive(Debug, thiserror::Error)]
+enum ResolveError {
+    #[error(transparent)]
+    Call(#[from] CallError),
+    #[error("no launch template named {name} in {account}/{region}")]
+    NoSuchName {
+        name: String,
+        account: String,
+        region: String,
+    },
 }
 
 struct Group<'a> {
@@ -78,12 +137,7 @@ impl Group<'_> {
         let mut resolved: Vec<(&TemplateTarget, TemplateRef)> = Vec::new();
         for target in targets {
             if let Err(reason) = &target.placement.ami {
-                actions.push(action(
-                    target,
-                    &target.selector.to_string(),
-                    Outcome::Failed,
-                    reason.clone(),
-                ));
+                actions.push(failed(target, reason.clone()));
                 continue;
             }
             match self.resolve(target).await {
@@ -92,12 +146,7 @@ impl Group<'_> {
                         account_id = %target.placement.account_id, "no launch template matches");
                 }
                 Ok(found) => resolved.extend(found.into_iter().map(|t| (*target, t))),
-                Err(reason) => actions.push(action(
-                    target,
-                    &target.selector.to_string(),
-                    Outcome::Failed,
-                    reason,
-                )),
+                Err(reason) => actions.push(failed(target, reason.to_string())),
             }
         }
         // One template is one target, however many selectors reach it: the first one wins.
@@ -124,7 +173,7 @@ impl Group<'_> {
         actions
     }
 
-    async fn resolve(&self, target: &TemplateTarget) -> Result<Vec<TemplateRef>, String> {
+    async fn resolve(&self, target: &TemplateTarget) -> Result<Vec<TemplateRef>, ResolveError> {
         let (filter, wanted) = match &target.selector {
             TemplateSelector::Id(id) => {
                 return Ok(vec![TemplateRef {
@@ -149,10 +198,11 @@ impl Group<'_> {
         };
         let found = ec2::find_templates(&self.client, self.limit, filter).await?;
         match wanted {
-            Some(name) if found.is_empty() => Err(format!(
-                "no launch template named {name} in {}/{}",
-                target.placement.account_id, target.placement.region
-            )),
+            Some(name) if found.is_empty() => Err(ResolveError::NoSuchName {
+                name: name.clone(),
+                account: target.placement.account_id.clone(),
+                region: target.placement.region.clone(),
+            }),
             _ => Ok(found),
         }
     }
@@ -187,7 +237,7 @@ impl Group<'_> {
                 if let Err(e) =
                     ec2::make_default(&self.client, self.limit, &template.id, version).await
                 {
-                    return fail(e);
+                    return fail(e.to_string());
                 }
                 (
                     Outcome::Updated,
@@ -227,7 +277,7 @@ impl Group<'_> {
                 .await;
                 let version = match created {
                     Ok(version) => version,
-                    Err(e) => return fail(e),
+                    Err(e) => return fail(e.to_string()),
                 };
                 if target.set_default_version {
                     if let Err(e) =
@@ -282,7 +332,7 @@ impl Group<'_> {
         default: i64,
         latest: i64,
         keep: u32,
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Option<String>, CallError> {
         // Versions are numbered from 1, so a template whose latest is within `keep` has nothing to prune.
         if latest <= i64::from(keep) {
             return Ok(None);

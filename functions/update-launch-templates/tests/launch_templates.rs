@@ -2,31 +2,23 @@
 //! SDK clients. moto ignores SourceVersion and ClientToken, so these tests check outcomes (which
 //! version is default, which AMI it holds, how many versions exist); requests.rs checks the wire.
 
-use amiflow_common::FunctionError;
 use amiflow_model::decide::provenance;
 use amiflow_model::ImageBuildVersionArn;
+use amiflow_model::Outcome::{Planned, Skipped, Unchanged, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, lambda_context, runtime, sdk_config_as, unique,
-    HOME_ACCOUNT, TARGET_ACCOUNT,
+    ami_id, env, event_json, image_json, outcomes_by_target as outcomes, sdk_config_as, unique,
+    Function, HOME_ACCOUNT, TARGET_ACCOUNT,
 };
 use aws_sdk_ec2::types::{RequestLaunchTemplateData, ResourceType, Tag, TagSpecification};
 use aws_sdk_ec2::Client;
-use lambda_runtime::LambdaEvent;
-use serde_json::{json, Value};
-use update_launch_templates::App;
+use serde_json::json;
+use update_launch_templates::TemplateUpdater;
 
-async fn app(policy: Value, dry_run: bool) -> App {
-    App::new(runtime(policy, dry_run, Some("AmiflowTarget")).await)
+async fn updater(policy: serde_json::Value, dry_run: bool) -> Function<TemplateUpdater> {
+    Function::new(policy, dry_run, Some("AmiflowTarget"), TemplateUpdater::new).await
 }
 
-async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {
-    app.handle(LambdaEvent::new(
-        input,
-        lambda_context("update-launch-templates", HOME_ACCOUNT),
-    ))
-    .await
-}
-
+/// Publishes an image with AMIs in two Regions of both accounts; returns its ARN.
 fn publish(name: &str, version: &str) -> String {
     let amis = [
         ("us-east-1", HOME_ACCOUNT),
@@ -34,10 +26,7 @@ fn publish(name: &str, version: &str) -> String {
         ("us-east-1", TARGET_ACCOUNT),
         ("eu-west-1", TARGET_ACCOUNT),
     ];
-    let image = image_json(name, version, &amis);
-    let arn = image["arn"].as_str().unwrap().to_string();
-    env().standin.put_image(image);
-    arn
+    amiflow_testkit::publish(name, version, &amis)
 }
 
 async fn ec2(account: &str, region: &str) -> Client {
@@ -106,20 +95,6 @@ async fn state(account: &str, region: &str, id: &str) -> State {
     }
 }
 
-fn outcomes(report: &Value) -> Vec<(String, String)> {
-    report["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| {
-            (
-                a["target"].as_str().unwrap().to_string(),
-                a["outcome"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn by_id_in_two_regions_by_name_and_by_tag_in_another_account() {
     let name = unique("lt-all");
@@ -140,7 +115,7 @@ async fn by_id_in_two_regions_by_name_and_by_tag_in_another_account() {
         &[("amiflow:image", "other")],
     )
     .await;
-    let app = app(
+    let app = updater(
         json!({"rules": [{"name": "r", "launchTemplates": [
             {"launchTemplateId": east, "region": "us-east-1"},
             {"launchTemplateId": west, "region": "eu-west-1"},
@@ -151,8 +126,8 @@ async fn by_id_in_two_regions_by_name_and_by_tag_in_another_account() {
     )
     .await;
     let arn = publish(&name, "1.0.0/1");
-    let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
-    assert_eq!(report["summary"]["updated"], 4, "{report:#}");
+    let report = app.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(report.summary.updated, 4, "{report:#?}");
     for (account, region, id) in [
         (HOME_ACCOUNT, "us-east-1", &east),
         (HOME_ACCOUNT, "eu-west-1", &west),
@@ -183,14 +158,14 @@ async fn by_id_in_two_regions_by_name_and_by_tag_in_another_account() {
 async fn the_same_event_twice_adds_no_version() {
     let name = unique("lt-twice");
     let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    let app = app(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
     let event = event_json(&publish(&name, "1.0.0/1"), "AVAILABLE");
     assert_eq!(
-        outcomes(&invoke(&app, event.clone()).await.unwrap()),
-        [(id.clone(), "updated".to_string())]
+        outcomes(&app.report(event.clone()).await),
+        [(id.clone(), Updated)]
     );
-    let second = invoke(&app, event).await.unwrap();
-    assert_eq!(outcomes(&second), [(id.clone(), "unchanged".to_string())]);
+    let second = app.report(event).await;
+    assert_eq!(outcomes(&second), [(id.clone(), Unchanged)]);
     assert_eq!(state(HOME_ACCOUNT, "us-east-1", &id).await.versions, 2);
 }
 
@@ -198,16 +173,12 @@ async fn the_same_event_twice_adds_no_version() {
 async fn a_late_event_for_an_older_build_is_skipped() {
     let name = unique("lt-late");
     let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    let app = app(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
     let old = publish(&name, "1.0.0/1");
     let new = publish(&name, "1.0.0/2");
-    invoke(&app, event_json(&new, "AVAILABLE")).await.unwrap();
-    let late = invoke(&app, event_json(&old, "AVAILABLE")).await.unwrap();
-    assert_eq!(
-        outcomes(&late),
-        [(id.clone(), "skipped".to_string())],
-        "{late:#}"
-    );
+    app.report(event_json(&new, "AVAILABLE")).await;
+    let late = app.report(event_json(&old, "AVAILABLE")).await;
+    assert_eq!(outcomes(&late), [(id.clone(), Skipped)], "{late:#?}");
     let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
     assert_eq!(
         s.default_ami,
@@ -233,15 +204,12 @@ async fn a_half_done_template_is_only_made_default() {
         .send()
         .await
         .unwrap();
-    let app = app(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
-    let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
-    assert_eq!(outcomes(&report), [(id.clone(), "updated".to_string())]);
+    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let report = app.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(outcomes(&report), [(id.clone(), Updated)]);
     assert!(
-        report["actions"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("earlier attempt"),
-        "{report:#}"
+        report.actions[0].detail.contains("earlier attempt"),
+        "{report:#?}"
     );
     let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
     assert_eq!(
@@ -255,7 +223,7 @@ async fn a_half_done_template_is_only_made_default() {
 async fn a_missing_template_fails_alone_naming_it() {
     let name = unique("lt-missing");
     let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    let app = app(
+    let app = updater(
         json!({"rules": [{"name": "r", "launchTemplates": [
             {"launchTemplateId": "lt-0fffffffffffffff0", "region": "us-east-1"},
             {"launchTemplateName": format!("{name}-nope"), "region": "us-east-1"},
@@ -264,7 +232,8 @@ async fn a_missing_template_fails_alone_naming_it() {
         false,
     )
     .await;
-    let error = invoke(&app, event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
+    let error = app
+        .invoke(event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
         .await
         .unwrap_err();
     let message = error.to_string();
@@ -288,11 +257,11 @@ async fn a_missing_template_fails_alone_naming_it() {
 async fn dry_run_creates_nothing() {
     let name = unique("lt-dry");
     let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    let app = app(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), true).await;
-    let report = invoke(&app, event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
-        .await
-        .unwrap();
-    assert_eq!(outcomes(&report), [(id.clone(), "planned".to_string())]);
+    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), true).await;
+    let report = app
+        .report(event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
+        .await;
+    assert_eq!(outcomes(&report), [(id.clone(), Planned)]);
     let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
     assert_eq!((s.default, s.versions), (1, 1));
 }
@@ -307,19 +276,19 @@ async fn the_images_own_launch_template_configurations_default_to_not_setting_th
     ]});
     let arn = image["arn"].as_str().unwrap().to_string();
     env().standin.put_image(image);
-    let app = app(json!({"rules": []}), false).await;
-    let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
-    assert_eq!(outcomes(&report), [(id.clone(), "updated".to_string())]);
+    let app = updater(json!({"rules": []}), false).await;
+    let report = app.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(outcomes(&report), [(id.clone(), Updated)]);
     let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
     assert_eq!(
         (s.default, s.versions),
         (1, 2),
         "a new version, but setDefaultVersion absent means false"
     );
-    let again = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
+    let again = app.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(
         outcomes(&again),
-        [(id.clone(), "unchanged".to_string())],
+        [(id.clone(), Unchanged)],
         "and it converges"
     );
 }
@@ -327,14 +296,15 @@ async fn the_images_own_launch_template_configurations_default_to_not_setting_th
 #[tokio::test]
 async fn ignored_and_malformed_events() {
     let name = unique("lt-ignored");
-    let app = app(json!({"rules": []}), false).await;
+    let app = updater(json!({"rules": []}), false).await;
     let arn = publish(&name, "1.0.0/1");
-    assert_eq!(
-        invoke(&app, event_json(&arn, "BUILDING")).await.unwrap()["ignored"],
-        true
-    );
+    assert!(app
+        .ignored(event_json(&arn, "BUILDING"))
+        .await
+        .contains("BUILDING"));
     assert!(env().standin.requests("GetImage", &name).is_empty());
-    let error = invoke(&app, json!({"imageBuildVersionArn": 42}))
+    let error = app
+        .invoke(json!({"imageBuildVersionArn": 42}))
         .await
         .unwrap_err();
     assert_eq!(error.error_type(), "InvalidInput");

@@ -4,9 +4,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use amiflow_model::Outcome;
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, lambda_context, mock_interceptor, runtime, unique,
-    HOME_ACCOUNT,
+    ami_id, event_json, mock_interceptor, publish, unique, Function, HOME_ACCOUNT,
 };
 use aws_sdk_ec2::operation::create_launch_template_version::CreateLaunchTemplateVersionOutput;
 use aws_sdk_ec2::operation::delete_launch_template_versions::DeleteLaunchTemplateVersionsOutput;
@@ -17,22 +17,25 @@ use aws_sdk_ec2::types::{
     ResponseLaunchTemplateData,
 };
 use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
-use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
-use update_launch_templates::App;
+use update_launch_templates::TemplateUpdater;
 
 const PRUNED: &str = "lt-0aaaaaaaaaaaaaaa1";
 const KEPT: &str = "lt-0bbbbbbbbbbbbbbb2";
 const FRESH: &str = "lt-0ccccccccccccccc3";
 
-async fn app(policy: Value, rules: Vec<Rule>) -> App {
-    App::with_ec2_factory(runtime(policy, false, None).await, move |config| {
-        let conf = aws_sdk_ec2::config::Builder::from(config)
-            .http_client(create_mock_http_client())
-            .interceptor(mock_interceptor(&rules))
-            .build();
-        aws_sdk_ec2::Client::from_conf(conf)
+/// update-launch-templates whose EC2 clients answer from `rules` instead of the network.
+async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<TemplateUpdater> {
+    Function::new(policy, false, None, |pipeline| {
+        TemplateUpdater::with_ec2_factory(pipeline, move |config| {
+            let conf = aws_sdk_ec2::config::Builder::from(config)
+                .http_client(create_mock_http_client())
+                .interceptor(mock_interceptor(&rules))
+                .build();
+            aws_sdk_ec2::Client::from_conf(conf)
+        })
     })
+    .await
 }
 
 fn version(id: &str, number: i64, default: bool, ami: &str) -> LaunchTemplateVersion {
@@ -48,9 +51,7 @@ fn version(id: &str, number: i64, default: bool, ami: &str) -> LaunchTemplateVer
 #[tokio::test]
 async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() {
     let name = unique("wire");
-    let image = image_json(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
-    let arn = image["arn"].as_str().unwrap().to_string();
-    env().standin.put_image(image);
+    let arn = publish(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
     let ami = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
 
     let describe = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
@@ -89,32 +90,24 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
             r.launch_template_id() == Some(FRESH) && r.default_version() == Some("5")
         })
         .then_output(|| ModifyLaunchTemplateOutput::builder().build());
-    let app = app(
+    let app = mocked(
         json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": FRESH, "region": "us-east-1"}]}]}),
         vec![describe.clone(), create.clone(), modify.clone()],
     )
     .await;
     let event = event_json(&arn, "AVAILABLE");
-    let context = || lambda_context("update-launch-templates", HOME_ACCOUNT);
-    let report = app
-        .handle(LambdaEvent::new(event.clone(), context()))
-        .await
-        .unwrap();
-    assert_eq!(report["actions"][0]["outcome"], "updated", "{report:#}");
+    let report = app.report(event.clone()).await;
+    assert_eq!(report.outcomes(), [Outcome::Updated], "{report:#?}");
     assert_eq!((create.num_calls(), modify.num_calls()), (1, 1));
     // A redelivery of the same event (say the first answer was lost) sends the same token.
-    app.handle(LambdaEvent::new(event, context()))
-        .await
-        .unwrap();
+    app.report(event).await;
     let tokens_seen = tokens.clone();
     let tokens = tokens_seen.lock().unwrap().clone();
     assert_eq!(tokens.len(), 2);
     assert_eq!(tokens[0], tokens[1]);
     assert_eq!(tokens[0].len(), 36);
     // A different event for the same image is a different operation.
-    app.handle(LambdaEvent::new(event_json(&arn, "AVAILABLE"), context()))
-        .await
-        .unwrap();
+    app.report(event_json(&arn, "AVAILABLE")).await;
     let tokens = tokens_seen.lock().unwrap().clone();
     assert_eq!(tokens.len(), 3);
     assert_ne!(tokens[2], tokens[0]);
@@ -123,9 +116,7 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
 #[tokio::test]
 async fn keep_versions_deletes_exactly_the_oldest_and_never_touches_unpruned_templates() {
     let name = unique("prune");
-    let image = image_json(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
-    let arn = image["arn"].as_str().unwrap().to_string();
-    env().standin.put_image(image);
+    let arn = publish(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
     let ami = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
 
     let (a1, a2) = (ami.clone(), ami.clone());
@@ -170,7 +161,7 @@ async fn keep_versions_deletes_exactly_the_oldest_and_never_touches_unpruned_tem
             r.launch_template_id() != Some(PRUNED) || r.versions() != ["1", "2", "3"]
         })
         .then_output(|| DeleteLaunchTemplateVersionsOutput::builder().build());
-    let app = app(
+    let app = mocked(
         json!({"rules": [{"name": "r", "launchTemplates": [
             {"launchTemplateId": PRUNED, "region": "us-east-1", "keepVersions": 3},
             {"launchTemplateId": KEPT, "region": "us-east-1"}
@@ -184,20 +175,11 @@ async fn keep_versions_deletes_exactly_the_oldest_and_never_touches_unpruned_tem
         ],
     )
     .await;
-    let report = app
-        .handle(LambdaEvent::new(
-            event_json(&arn, "AVAILABLE"),
-            lambda_context("update-launch-templates", HOME_ACCOUNT),
-        ))
-        .await
-        .unwrap();
-    assert_eq!(report["summary"]["unchanged"], 2, "{report:#}");
+    let report = app.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(report.summary.unchanged, 2, "{report:#?}");
     assert!(
-        report["actions"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("pruned versions 1, 2, 3"),
-        "{report:#}"
+        report.actions[0].detail.contains("pruned versions 1, 2, 3"),
+        "{report:#?}"
     );
     assert_eq!(
         batched.num_calls(),

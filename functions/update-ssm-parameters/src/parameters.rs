@@ -4,18 +4,16 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use amiflow_common::bounded::CallLimit;
-use amiflow_common::placement::run_by_placement;
+use amiflow_common::placement::{fail_each, run_by_placement};
+use amiflow_common::{CallError, CallLimit, ClientCache, Executor, Pipeline, Plan};
 use amiflow_model::decide::{decide, provenance, Decision};
-use amiflow_model::plan::ParameterTarget;
+use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
-use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome};
-use aws_sdk_ssm::error::DisplayErrorContext;
+use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
+use aws_config::SdkConfig;
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
 use aws_sdk_ssm::Client;
 use futures::future::join_all;
-
-use crate::App;
 
 /// GetParameters takes at most 10 names; a DescribeParameters filter at most 50 values.
 const GET_BATCH: usize = 10;
@@ -24,53 +22,90 @@ const DESCRIBE_BATCH: usize = 50;
 const READ_BACK_ATTEMPTS: u32 = 5;
 const READ_BACK_PAUSE: Duration = Duration::from_millis(300);
 
+const KIND: ActionKind = ActionKind::SsmParameter;
+
 fn action(target: &ParameterTarget, outcome: Outcome, detail: impl Into<String>) -> Action {
-    Action {
-        kind: ActionKind::SsmParameter,
-        region: target.placement.region.clone(),
-        account_id: target.placement.account_id.clone(),
-        target: target.name.clone(),
-        ami: target.placement.ami.clone().ok(),
-        outcome,
-        detail: detail.into(),
+    target.placement.action(KIND, &target.name, outcome, detail)
+}
+
+/// The update-ssm-parameters executor: SSM clients per (Region, account), one call limit.
+pub struct ParameterWriter {
+    ssm: ClientCache<Client>,
+    limit: CallLimit,
+    dry_run: bool,
+}
+
+/// An image's parameter targets.
+pub struct ParameterWork {
+    image: ImageBuildVersionArn,
+    targets: Vec<ParameterTarget>,
+}
+
+impl ParameterWriter {
+    pub fn new(pipeline: &Pipeline) -> Self {
+        Self::with_ssm_factory(pipeline, Client::new)
+    }
+
+    /// As `new`, with SSM clients built by `factory` (tests use it to add mock interceptors).
+    pub fn with_ssm_factory(
+        pipeline: &Pipeline,
+        factory: impl Fn(&SdkConfig) -> Client + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            ssm: ClientCache::new(pipeline.aws.clone(), factory),
+            limit: CallLimit::new(pipeline.settings.max_concurrency),
+            dry_run: pipeline.settings.dry_run,
+        }
     }
 }
 
-/// Applies every target and returns one action per target, grouped by (Region, account).
-pub async fn apply(
-    app: &App,
-    image: &ImageBuildVersionArn,
-    targets: Vec<ParameterTarget>,
-) -> Vec<Action> {
-    let limit = CallLimit::new(app.runtime.settings.max_concurrency);
-    run_by_placement(
-        &targets,
-        |t| &t.placement,
-        &app.ssm,
-        &image.partition,
-        |client, members| {
-            let group = Group {
-                app,
-                client,
-                limit: &limit,
-                image,
-            };
-            async move { group.apply(&members).await }
-        },
-        |t, reason| action(t, Outcome::Failed, reason),
-    )
-    .await
+impl Executor for ParameterWriter {
+    type Work = ParameterWork;
+    const KIND: ActionKind = KIND;
+
+    fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<ParameterWork> {
+        Plan::Work(ParameterWork {
+            image: request.image.clone(),
+            targets: planner.parameters(),
+        })
+    }
+
+    /// One action per target, grouped by (Region, account).
+    async fn apply(&self, work: ParameterWork) -> Vec<Action> {
+        let ParameterWork { image, targets } = work;
+        run_by_placement(
+            &targets,
+            |t| &t.placement,
+            &self.ssm,
+            &image.partition,
+            |client, members| {
+                let group = Group {
+                    client,
+                    limit: &self.limit,
+                    image: &image,
+                    dry_run: self.dry_run,
+                };
+                async move { group.apply(&members).await }
+            },
+            |t, reason| action(t, Outcome::Failed, reason),
+        )
+        .await
+    }
 }
 
 struct Group<'a> {
-    app: &'a App,
     client: Client,
     limit: &'a CallLimit,
     image: &'a ImageBuildVersionArn,
+    dry_run: bool,
 }
 
 struct Current {
     value: String,
+}
+
+fn failed(target: &ParameterTarget, reason: String) -> Action {
+    action(target, Outcome::Failed, reason)
 }
 
 impl Group<'_> {
@@ -84,12 +119,7 @@ impl Group<'_> {
         );
         let current = match self.values(&names).await {
             Ok(current) => current,
-            Err(e) => {
-                return targets
-                    .iter()
-                    .map(|t| action(t, Outcome::Failed, format!("cannot read parameters: {e}")))
-                    .collect()
-            }
+            Err(e) => return fail_each(targets, failed, &format!("cannot read parameters: {e}")),
         };
         // Descriptions only matter where the value differs: an unchanged target costs one batched read.
         let differing: Vec<String> = unique_by(
@@ -105,16 +135,7 @@ impl Group<'_> {
         let descriptions = match self.descriptions(&differing).await {
             Ok(d) => d,
             Err(e) => {
-                return targets
-                    .iter()
-                    .map(|t| {
-                        action(
-                            t,
-                            Outcome::Failed,
-                            format!("cannot describe parameters: {e}"),
-                        )
-                    })
-                    .collect()
+                return fail_each(targets, failed, &format!("cannot describe parameters: {e}"))
             }
         };
         let writes = targets
@@ -155,7 +176,7 @@ impl Group<'_> {
             Decision::Create => (Outcome::Created, false),
             Decision::Update => (Outcome::Updated, true),
         };
-        if self.app.runtime.settings.dry_run {
+        if self.dry_run {
             let what = if overwrite {
                 format!("would update from {was}")
             } else {
@@ -186,13 +207,13 @@ impl Group<'_> {
             Err(e) => action(
                 target,
                 Outcome::Failed,
-                format!("PutParameter failed: {}", DisplayErrorContext(&e)),
+                CallError::new("PutParameter", e).to_string(),
             ),
         }
     }
 
     /// Current values by name (absent: the parameter does not exist).
-    async fn values(&self, names: &[String]) -> Result<HashMap<String, Current>, String> {
+    async fn values(&self, names: &[String]) -> Result<HashMap<String, Current>, CallError> {
         let mut out = HashMap::new();
         for chunk in names.chunks(GET_BATCH) {
             let got = self
@@ -204,7 +225,7 @@ impl Group<'_> {
                         .send(),
                 )
                 .await
-                .map_err(|e| DisplayErrorContext(&e).to_string())?;
+                .map_err(|e| CallError::new("GetParameters", e))?;
             for p in got.parameters() {
                 if let (Some(name), Some(value)) = (p.name(), p.value()) {
                     out.insert(
@@ -220,7 +241,7 @@ impl Group<'_> {
     }
 
     /// Descriptions by name, where one is set.
-    async fn descriptions(&self, names: &[String]) -> Result<HashMap<String, String>, String> {
+    async fn descriptions(&self, names: &[String]) -> Result<HashMap<String, String>, CallError> {
         let mut out = HashMap::new();
         for chunk in names.chunks(DESCRIBE_BATCH) {
             let filter = ParameterStringFilter::builder()
@@ -228,7 +249,7 @@ impl Group<'_> {
                 .option("Equals")
                 .set_values(Some(chunk.to_vec()))
                 .build()
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| CallError::new("DescribeParameters", e))?;
             let pages = self
                 .client
                 .describe_parameters()
@@ -239,7 +260,7 @@ impl Group<'_> {
                 .limit
                 .call(pages.send().try_collect())
                 .await
-                .map_err(|e| DisplayErrorContext(&e).to_string())?;
+                .map_err(|e| CallError::new("DescribeParameters", e))?;
             for p in found.iter().flat_map(|page| page.parameters()) {
                 if let (Some(name), Some(description)) = (p.name(), p.description()) {
                     out.insert(name.to_string(), description.to_string());

@@ -1,58 +1,52 @@
 //! What update-ssm-parameters sends to SSM, on the wire with aws-smithy-mocks, where moto cannot
 //! show it: moto accepts any `aws:ec2:image` value, and does not count calls.
 
-use amiflow_testkit::{
-    ami_id, env, event_json, image_json, lambda_context, mock_interceptor, runtime, unique,
-    HOME_ACCOUNT,
-};
+use amiflow_testkit::event_json;
+use amiflow_testkit::{ami_id, mock_interceptor, publish, unique, Function, HOME_ACCOUNT};
 use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
 use aws_sdk_ssm::operation::put_parameter::PutParameterOutput;
 use aws_sdk_ssm::types::Parameter;
 use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
-use lambda_runtime::LambdaEvent;
 use serde_json::{json, Value};
-use update_ssm_parameters::App;
+use update_ssm_parameters::ParameterWriter;
 
-async fn app(policy: Value, rules: Vec<Rule>) -> App {
-    App::with_ssm_factory(runtime(policy, false, None).await, move |config| {
-        let conf = aws_sdk_ssm::config::Builder::from(config)
-            .http_client(create_mock_http_client())
-            .interceptor(mock_interceptor(&rules))
-            .build();
-        aws_sdk_ssm::Client::from_conf(conf)
+/// update-ssm-parameters whose SSM clients answer from `rules` instead of the network.
+async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<ParameterWriter> {
+    Function::new(policy, false, None, |pipeline| {
+        ParameterWriter::with_ssm_factory(pipeline, move |config| {
+            let conf = aws_sdk_ssm::config::Builder::from(config)
+                .http_client(create_mock_http_client())
+                .interceptor(mock_interceptor(&rules))
+                .build();
+            aws_sdk_ssm::Client::from_conf(conf)
+        })
     })
+    .await
 }
 
-fn publish(name: &str) -> (String, String) {
-    let image = image_json(name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
-    let arn = image["arn"].as_str().unwrap().to_string();
-    env().standin.put_image(image);
+/// An image with one AMI, in the home account's us-east-1: its ARN and AMI.
+fn one_ami(name: &str) -> (String, String) {
+    let arn = publish(name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
     (arn, ami_id(name, "1.0.0/1", "us-east-1", HOME_ACCOUNT))
 }
 
 #[tokio::test]
 async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
     let name = unique("readback");
-    let (arn, _) = publish(&name);
+    let (arn, _) = one_ami(&name);
     // The parameter does not exist before, and the service drops the write (invalid AMI).
     let get = mock!(aws_sdk_ssm::Client::get_parameters)
         .then_output(|| GetParametersOutput::builder().build());
     let put = mock!(aws_sdk_ssm::Client::put_parameter)
         .match_requests(|r| r.data_type() == Some("aws:ec2:image") && r.overwrite() == Some(false))
         .then_output(|| PutParameterOutput::builder().version(1).build());
-    let app = app(
+    let app = mocked(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/p"}]}]}),
         vec![get.clone(), put.clone()],
     )
     .await;
-    let error = app
-        .handle(LambdaEvent::new(
-            event_json(&arn, "AVAILABLE"),
-            lambda_context("update-ssm-parameters", HOME_ACCOUNT),
-        ))
-        .await
-        .unwrap_err();
+    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
     let message = error.to_string();
     assert!(message.contains("SSM did not keep"), "{message}");
     assert_eq!(put.num_calls(), 1);
@@ -66,7 +60,7 @@ async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
 #[tokio::test]
 async fn ten_unchanged_parameters_cost_one_read_and_no_write() {
     let name = unique("onecall");
-    let (arn, ami) = publish(&name);
+    let (arn, ami) = one_ami(&name);
     // Every parameter asked for already holds the AMI.
     let get = mock!(aws_sdk_ssm::Client::get_parameters).then_compute_output(move |r| {
         let mut out = GetParametersOutput::builder();
@@ -82,19 +76,13 @@ async fn ten_unchanged_parameters_cost_one_read_and_no_write() {
     let parameters: Vec<Value> = (0..10)
         .map(|i| json!({"name": format!("/{name}/{i}"), "regions": ["us-east-1"]}))
         .collect();
-    let app = app(
+    let app = mocked(
         json!({"rules": [{"name": "r", "ssmParameters": parameters}]}),
         vec![get.clone(), describe.clone(), put.clone()],
     )
     .await;
-    let report = app
-        .handle(LambdaEvent::new(
-            event_json(&arn, "AVAILABLE"),
-            lambda_context("update-ssm-parameters", HOME_ACCOUNT),
-        ))
-        .await
-        .unwrap();
-    assert_eq!(report["summary"]["unchanged"], 10, "{report:#}");
+    let report = app.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(report.summary.unchanged, 10, "{report:#?}");
     assert_eq!(
         get.num_calls(),
         1,

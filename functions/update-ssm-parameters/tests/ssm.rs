@@ -1,43 +1,34 @@
 //! update-ssm-parameters against moto (SSM, STS) and the Image Builder stand-in, through the real
 //! SDK clients.
 
-use amiflow_common::invocation::load_policy;
+use amiflow_common::pipeline::load_policy;
 use amiflow_common::settings::PolicySource;
-use amiflow_common::FunctionError;
+use amiflow_model::Outcome::{Created, Skipped, Unchanged, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, lambda_context, runtime, sdk_config_as, unique,
-    HOME_ACCOUNT, TARGET_ACCOUNT,
+    ami_id, env, event_json, image_json, sdk_config_as, unique, Function, HOME_ACCOUNT,
+    TARGET_ACCOUNT,
 };
 use aws_sdk_ssm::Client;
-use lambda_runtime::LambdaEvent;
-use serde_json::{json, Value};
-use update_ssm_parameters::App;
+use serde_json::json;
+use update_ssm_parameters::ParameterWriter;
 
 const REGIONS: [&str; 3] = ["us-east-1", "us-west-2", "eu-west-1"];
 
-async fn app(policy: Value, dry_run: bool, role: Option<&str>) -> App {
-    App::new(runtime(policy, dry_run, role).await)
+async fn writer(
+    policy: serde_json::Value,
+    dry_run: bool,
+    role: Option<&str>,
+) -> Function<ParameterWriter> {
+    Function::new(policy, dry_run, role, ParameterWriter::new).await
 }
 
-async fn invoke(app: &App, input: Value) -> Result<Value, FunctionError> {
-    app.handle(LambdaEvent::new(
-        input,
-        lambda_context("update-ssm-parameters", HOME_ACCOUNT),
-    ))
-    .await
-}
-
-/// Puts an image with AMIs in three Regions and both accounts into the stand-in; returns its ARN.
+/// Publishes an image with AMIs in three Regions and both accounts; returns its ARN.
 fn publish(name: &str, version: &str) -> String {
-    let mut amis = Vec::new();
-    for region in REGIONS {
-        amis.push((region, HOME_ACCOUNT));
-        amis.push((region, TARGET_ACCOUNT));
-    }
-    let image = image_json(name, version, &amis);
-    let arn = image["arn"].as_str().unwrap().to_string();
-    env().standin.put_image(image);
-    arn
+    let amis: Vec<(&str, &str)> = REGIONS
+        .iter()
+        .flat_map(|r| [(*r, HOME_ACCOUNT), (*r, TARGET_ACCOUNT)])
+        .collect();
+    amiflow_testkit::publish(name, version, &amis)
 }
 
 async fn ssm(account: &str, region: &str) -> Client {
@@ -81,20 +72,11 @@ async fn stored(account: &str, region: &str, name: &str) -> Option<Stored> {
     })
 }
 
-fn outcomes(report: &Value) -> Vec<String> {
-    report["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["outcome"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn writes_every_region_and_account_with_values_types_and_provenance() {
     let name = unique("multi");
     let prefix = format!("/{name}");
-    let app = app(
+    let app = writer(
         json!({"rules": [{"name": "all", "ssmParameters": [
             {"name": format!("{prefix}/{{{{imagebuilder:name}}}}/latest"), "regions": ["*"], "accounts": ["*"]},
             {"name": format!("{prefix}/{{{{ imagebuilder:version }}}}/{{{{imagebuilder:buildVersion}}}}"), "dataType": "text"}
@@ -104,9 +86,9 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
     )
     .await;
     let arn = publish(&name, "1.2.3/4");
-    let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
-    assert_eq!(report["summary"]["created"], 9, "{report:#}");
-    assert_eq!(report["summary"]["failed"], 0);
+    let report = app.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(report.summary.created, 9, "{report:#?}");
+    assert_eq!(report.summary.failed, 0);
     for region in REGIONS {
         for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
             let latest = stored(account, region, &format!("{prefix}/{name}/latest"))
@@ -141,7 +123,7 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
 async fn the_same_event_twice_changes_nothing_the_second_time() {
     let name = unique("twice");
     let param = format!("/{name}/latest");
-    let app = app(
+    let app = writer(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]}),
         false,
         None,
@@ -149,14 +131,14 @@ async fn the_same_event_twice_changes_nothing_the_second_time() {
     .await;
     let arn = publish(&name, "1.0.0/1");
     let event = event_json(&arn, "AVAILABLE");
-    let first = invoke(&app, event.clone()).await.unwrap();
-    assert_eq!(outcomes(&first), ["created", "created", "created"]);
+    let first = app.report(event.clone()).await;
+    assert_eq!(first.outcomes(), [Created, Created, Created]);
     let before = stored(HOME_ACCOUNT, "us-west-2", &param)
         .await
         .unwrap()
         .version;
-    let second = invoke(&app, event).await.unwrap();
-    assert_eq!(outcomes(&second), ["unchanged", "unchanged", "unchanged"]);
+    let second = app.report(event).await;
+    assert_eq!(second.outcomes(), [Unchanged, Unchanged, Unchanged]);
     assert_eq!(
         stored(HOME_ACCOUNT, "us-west-2", &param)
             .await
@@ -171,7 +153,7 @@ async fn the_same_event_twice_changes_nothing_the_second_time() {
 async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
     let name = unique("late");
     let param = format!("/{name}/latest");
-    let app = app(
+    let app = writer(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]}),
         false,
         None,
@@ -179,18 +161,11 @@ async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
     .await;
     let old = publish(&name, "1.0.0/1");
     let new = publish(&name, "1.0.0/2");
-    let updated = invoke(&app, event_json(&new, "AVAILABLE")).await.unwrap();
-    assert_eq!(updated["summary"]["created"], 3);
-    let late = invoke(&app, event_json(&old, "AVAILABLE")).await.unwrap();
-    assert_eq!(
-        outcomes(&late),
-        ["skipped", "skipped", "skipped"],
-        "{late:#}"
-    );
-    assert!(late["actions"][0]["detail"]
-        .as_str()
-        .unwrap()
-        .contains("newer build"));
+    let updated = app.report(event_json(&new, "AVAILABLE")).await;
+    assert_eq!(updated.summary.created, 3);
+    let late = app.report(event_json(&old, "AVAILABLE")).await;
+    assert_eq!(late.outcomes(), [Skipped, Skipped, Skipped], "{late:#?}");
+    assert!(late.actions[0].detail.contains("newer build"));
     for region in REGIONS {
         assert_eq!(
             stored(HOME_ACCOUNT, region, &param).await.unwrap().value,
@@ -199,10 +174,8 @@ async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
     }
     // And forwards again: a newer build than the recorded one is applied as an update.
     let newest = publish(&name, "1.1.0/1");
-    let forward = invoke(&app, event_json(&newest, "AVAILABLE"))
-        .await
-        .unwrap();
-    assert_eq!(outcomes(&forward), ["updated", "updated", "updated"]);
+    let forward = app.report(event_json(&newest, "AVAILABLE")).await;
+    assert_eq!(forward.outcomes(), [Updated, Updated, Updated]);
 }
 
 #[tokio::test]
@@ -224,19 +197,19 @@ async fn follows_the_images_own_distribution_settings_only_when_asked() {
     let arn = image["arn"].as_str().unwrap().to_string();
     env().standin.put_image(image);
 
-    let off = app(
+    let off = writer(
         json!({"followDistributionSettings": false, "rules": []}),
         false,
         None,
     )
     .await;
-    let report = invoke(&off, event_json(&arn, "AVAILABLE")).await.unwrap();
-    assert_eq!(report["actions"].as_array().unwrap().len(), 0);
+    let report = off.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(report.actions.len(), 0);
     assert!(stored(HOME_ACCOUNT, "us-east-1", &own).await.is_none());
 
-    let on = app(json!({"rules": []}), false, None).await;
-    let report = invoke(&on, event_json(&arn, "AVAILABLE")).await.unwrap();
-    assert_eq!(outcomes(&report), ["created", "created"]);
+    let on = writer(json!({"rules": []}), false, None).await;
+    let report = on.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(report.outcomes(), [Created, Created]);
     let us = stored(HOME_ACCOUNT, "us-east-1", &own).await.unwrap();
     assert_eq!(
         (us.value.as_str(), us.data_type.as_str()),
@@ -258,16 +231,16 @@ async fn follows_the_images_own_distribution_settings_only_when_asked() {
 async fn dry_run_plans_and_writes_nothing() {
     let name = unique("dry");
     let param = format!("/{name}/latest");
-    let app = app(
+    let app = writer(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "accounts": ["*"]}]}]}),
         true,
         Some("AmiflowTarget"),
     )
     .await;
     let arn = publish(&name, "1.0.0/1");
-    let report = invoke(&app, event_json(&arn, "AVAILABLE")).await.unwrap();
-    assert_eq!(report["dryRun"], true);
-    assert_eq!(report["summary"]["planned"], 6, "{report:#}");
+    let report = app.report(event_json(&arn, "AVAILABLE")).await;
+    assert!(report.dry_run);
+    assert_eq!(report.summary.planned, 6, "{report:#?}");
     for region in REGIONS {
         for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
             assert!(
@@ -282,16 +255,14 @@ async fn dry_run_plans_and_writes_nothing() {
 async fn a_cross_account_target_without_a_role_fails_alone_and_the_invocation_errors() {
     let name = unique("norole");
     let param = format!("/{name}/latest");
-    let app = app(
+    let app = writer(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["us-east-1"], "accounts": [HOME_ACCOUNT, TARGET_ACCOUNT]}]}]}),
         false,
         None,
     )
     .await;
     let arn = publish(&name, "1.0.0/1");
-    let error = invoke(&app, event_json(&arn, "AVAILABLE"))
-        .await
-        .unwrap_err();
+    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
     assert_eq!(error.error_type(), "PartialFailure");
     let message = error.to_string();
     assert!(message.starts_with("1 of 2 targets failed"), "{message}");
@@ -316,7 +287,7 @@ async fn a_cross_account_target_without_a_role_fails_alone_and_the_invocation_er
         .await
         .unwrap()
         .version;
-    assert!(invoke(&app, event_json(&arn, "AVAILABLE")).await.is_err());
+    assert!(app.invoke(event_json(&arn, "AVAILABLE")).await.is_err());
     assert_eq!(
         stored(HOME_ACCOUNT, "us-east-1", &param)
             .await
@@ -330,9 +301,10 @@ async fn a_cross_account_target_without_a_role_fails_alone_and_the_invocation_er
 async fn a_region_without_an_ami_fails_by_name() {
     let name = unique("noami");
     let param = format!("/{name}/latest");
-    let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["ap-south-1", "us-east-1"]}]}]}), false, None).await;
+    let app = writer(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["ap-south-1", "us-east-1"]}]}]}), false, None).await;
     let arn = publish(&name, "1.0.0/1");
-    let message = invoke(&app, event_json(&arn, "AVAILABLE"))
+    let message = app
+        .invoke(event_json(&arn, "AVAILABLE"))
         .await
         .unwrap_err()
         .to_string();
@@ -343,19 +315,18 @@ async fn a_region_without_an_ami_fails_by_name() {
 #[tokio::test]
 async fn ignored_events_make_no_aws_call() {
     let name = unique("ignored");
-    let app = app(
+    let app = writer(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": format!("/{name}")}]}]}),
         false,
         None,
     )
     .await;
     let arn = publish(&name, "1.0.0/1");
-    let failed = invoke(&app, event_json(&arn, "FAILED")).await.unwrap();
-    assert_eq!(failed["ignored"], true);
-    assert!(failed["reason"].as_str().unwrap().contains("FAILED"));
+    let reason = app.ignored(event_json(&arn, "FAILED")).await;
+    assert!(reason.contains("FAILED"), "{reason}");
     let mut other_type = event_json(&arn, "AVAILABLE");
     other_type["detail-type"] = json!("EC2 Image Builder CVE Detected");
-    assert_eq!(invoke(&app, other_type).await.unwrap()["ignored"], true);
+    assert!(app.ignored(other_type).await.contains("CVE Detected"));
     assert!(
         env().standin.requests("GetImage", &name).is_empty(),
         "no GetImage for ignored events"
@@ -368,7 +339,7 @@ async fn ignored_events_make_no_aws_call() {
 #[tokio::test]
 async fn an_image_that_is_not_available_is_ignored_after_get_image() {
     let name = unique("pending");
-    let app = app(
+    let app = writer(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": format!("/{name}")}]}]}),
         false,
         None,
@@ -378,29 +349,24 @@ async fn an_image_that_is_not_available_is_ignored_after_get_image() {
     image["state"] = json!({"status": "DEPRECATED"});
     let arn = image["arn"].as_str().unwrap().to_string();
     env().standin.put_image(image);
-    let answer = invoke(&app, json!({"imageBuildVersionArn": arn}))
-        .await
-        .unwrap();
-    assert_eq!(answer["ignored"], true);
-    assert!(answer["reason"].as_str().unwrap().contains("DEPRECATED"));
+    let reason = app.ignored(json!({"imageBuildVersionArn": arn})).await;
+    assert!(reason.contains("DEPRECATED"), "{reason}");
 }
 
 #[tokio::test]
 async fn a_direct_request_acts_like_the_event() {
     let name = unique("direct");
     let param = format!("/{name}/latest");
-    let app = app(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["eu-west-1"]}]}]}), false, None).await;
+    let app = writer(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["eu-west-1"]}]}]}), false, None).await;
     let arn = publish(&name, "3.0.0/1");
-    let report = invoke(&app, json!({"imageBuildVersionArn": arn}))
-        .await
-        .unwrap();
-    assert_eq!(outcomes(&report), ["created"]);
-    assert_eq!(report["image"], arn.as_str());
+    let report = app.report(json!({"imageBuildVersionArn": arn})).await;
+    assert_eq!(report.outcomes(), [Created]);
+    assert_eq!(report.image, arn);
 }
 
 #[tokio::test]
 async fn malformed_input_is_refused_naming_the_field_and_writes_nothing() {
-    let app = app(
+    let app = writer(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/never"}]}]}),
         false,
         None,
@@ -427,7 +393,7 @@ async fn malformed_input_is_refused_naming_the_field_and_writes_nothing() {
             "`input`: must be a JSON object",
         ),
     ] {
-        let error = invoke(&app, input).await.unwrap_err();
+        let error = app.invoke(input).await.unwrap_err();
         assert_eq!(error.error_type(), "InvalidInput");
         assert!(
             error.to_string().contains(words),

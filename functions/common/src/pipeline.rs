@@ -1,53 +1,50 @@
-//! The shape every amiflow function shares: classify the input, read the image, plan, execute,
-//! report. Functions supply only the planning and execution of their own targets.
+//! The invocation flow every amiflow function shares, written once: classify the input, read the
+//! image, let the executor plan and apply, then log and answer the report.
 
 use std::sync::Arc;
 
 use amiflow_model::event::Invocation;
-use amiflow_model::image::ResolvedImage;
-use amiflow_model::{Policy, Report, Request};
+use amiflow_model::plan::Planner;
+use amiflow_model::{Answer, Policy, Report};
 use aws_config::SdkConfig;
-use lambda_runtime::Context;
-use serde_json::{json, Value};
+use lambda_runtime::{service_fn, Context, LambdaEvent};
+use serde_json::Value;
 
 use crate::clients::{load_base_config, AwsContext};
 use crate::error::FunctionError;
+use crate::executor::{Executor, Plan};
 use crate::imagebuilder::ImageBuilder;
 use crate::settings::{PolicySource, Settings, POLICY, POLICY_PARAMETER};
 
-/// What a function holds while warm: settings, the validated policy, and its AWS clients.
-pub struct Runtime {
+/// What a function holds while warm besides its executor: settings, the validated policy, the
+/// AWS configuration and the Image Builder reader.
+pub struct Pipeline {
     pub settings: Settings,
     pub policy: Policy,
     pub aws: Arc<AwsContext>,
-    pub images: ImageBuilder,
+    images: ImageBuilder,
 }
 
-/// An invocation ready to act on, or the answer for one that is ignored.
-pub enum Prepared {
-    Ignored(Value),
-    Act(Box<Target>),
+/// Runs a function: cold start (settings, policy, executor), then the Lambda runtime loop.
+pub async fn run<E: Executor>(
+    executor: impl FnOnce(&Pipeline) -> Result<E, FunctionError>,
+) -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let pipeline = Pipeline::from_env()
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "init failed"))?;
+    let executor =
+        executor(&pipeline).inspect_err(|e| tracing::error!(error = %e, "init failed"))?;
+    let (pipeline, executor) = (&pipeline, &executor);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        pipeline
+            .handle(&event.payload, &event.context, executor)
+            .await
+    }))
+    .await
 }
 
-pub struct Target {
-    pub request: Request,
-    pub image: ResolvedImage,
-    /// The account of the invoked function: targets in any other account need the assumed role.
-    pub own_account: String,
-}
-
-/// The success answer for input that is left alone: `{"ignored": true, "reason": ...}`.
-pub fn ignored_answer(reason: impl Into<String>) -> Value {
-    let reason = reason.into();
-    tracing::info!(ignored = true, reason = %reason, "input ignored");
-    json!({ "ignored": true, "reason": reason })
-}
-
-pub fn ignored(reason: impl Into<String>) -> Prepared {
-    Prepared::Ignored(ignored_answer(reason))
-}
-
-impl Runtime {
+impl Pipeline {
     /// Cold start: settings from the environment, SDK configuration, and the policy (validated once).
     pub async fn from_env() -> Result<Self, FunctionError> {
         let settings = Settings::from_env()?;
@@ -66,40 +63,46 @@ impl Runtime {
         }
     }
 
-    /// Classifies `input`, and for an image to act on reads it with GetImage.
-    pub async fn prepare(
+    /// One invocation, start to end. Ignored input is a success; failed targets are an error
+    /// (so Lambda retries) that carries the report.
+    pub async fn handle<E: Executor>(
         &self,
         input: &Value,
         context: &Context,
-    ) -> Result<Prepared, FunctionError> {
-        let request = match Invocation::classify(input)? {
+        executor: &E,
+    ) -> Result<Answer, FunctionError> {
+        let (subject, work) = match Invocation::classify(input)? {
             Invocation::Ignore { reason } => return Ok(ignored(reason)),
-            Invocation::Act(request) => request,
+            Invocation::Distribute(call) => (
+                call.source_image.clone(),
+                executor.plan_direct(&self.policy, call)?,
+            ),
+            Invocation::Act(request) => {
+                let image = self.images.get_image(&request.image).await?;
+                if !image.is_available() {
+                    return Ok(ignored(format!(
+                        "image {} is {}; only AVAILABLE images are acted on",
+                        request.image,
+                        image.status()
+                    )));
+                }
+                let image = image.resolve()?;
+                let own_account = own_account(context).unwrap_or_else(|| image.owner().to_string());
+                let planner = Planner::new(&self.policy, &image, &own_account);
+                match executor.plan(&planner, &request) {
+                    Plan::Ignore(reason) => return Ok(ignored(reason)),
+                    Plan::Work(work) => (image.arn.to_string(), work),
+                }
+            }
         };
-        self.prepare_request(request, context).await
+        let actions = executor.apply(work).await;
+        finish(Report::new(subject, self.settings.dry_run, actions))
     }
+}
 
-    pub async fn prepare_request(
-        &self,
-        request: Request,
-        context: &Context,
-    ) -> Result<Prepared, FunctionError> {
-        let image = self.images.get_image(&request.image).await?;
-        if !image.is_available() {
-            return Ok(ignored(format!(
-                "image {} is {}; only AVAILABLE images are acted on",
-                request.image,
-                image.status()
-            )));
-        }
-        let image = image.resolve()?;
-        let own_account = own_account(context).unwrap_or_else(|| image.owner().to_string());
-        Ok(Prepared::Act(Box::new(Target {
-            request,
-            image,
-            own_account,
-        })))
-    }
+fn ignored(reason: String) -> Answer {
+    tracing::info!(ignored = true, reason = %reason, "input ignored");
+    Answer::Ignored { reason }
 }
 
 /// The account in the invoked function's ARN (`arn:aws:lambda:<region>:<account>:function:<name>`).
@@ -144,8 +147,8 @@ pub async fn load_policy(source: &PolicySource, base: &SdkConfig) -> Result<Poli
     }
 }
 
-/// Logs the report as one JSON line and returns it, or the error that makes Lambda retry.
-pub fn finish(report: Report) -> Result<Value, FunctionError> {
+/// Logs one line per action and the report, and answers it, or the error that makes Lambda retry.
+pub fn finish(report: Report) -> Result<Answer, FunctionError> {
     for action in &report.actions {
         tracing::info!(
             kind = action.kind.as_str(),
@@ -162,11 +165,14 @@ pub fn finish(report: Report) -> Result<Value, FunctionError> {
     match report.failure_message() {
         None => {
             tracing::info!(report = %line, "amiflow report");
-            Ok(serde_json::to_value(&report).unwrap_or_default())
+            Ok(Answer::Report(report))
         }
         Some(message) => {
             tracing::error!(report = %line, "amiflow report: {message}");
-            Err(FunctionError::PartialFailure(message))
+            Err(FunctionError::PartialFailure {
+                message,
+                report: Box::new(report),
+            })
         }
     }
 }
@@ -196,6 +202,7 @@ mod tests {
             ami: None,
             outcome,
             detail: "no such launch template".into(),
+            product: None,
         };
         let ok = finish(Report::new(
             "arn",
@@ -203,7 +210,7 @@ mod tests {
             vec![action(Outcome::Updated, "lt-a")],
         ))
         .unwrap();
-        assert_eq!(ok["summary"]["updated"], 1);
+        assert_eq!(ok.report().unwrap().summary.updated, 1);
         let err = finish(Report::new(
             "arn",
             false,
@@ -214,6 +221,7 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(err.error_type(), "PartialFailure");
+        assert_eq!(err.report().unwrap().summary.failed, 1);
         let message = err.to_string();
         assert!(
             message.contains("lt-missing") && !message.contains("lt-a "),

@@ -1,0 +1,252 @@
+//! The amiflow policy's schema and cross-field rules.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::arn::{EXECUTION_ROLE_PATTERN, IMAGE_PIPELINE_ARN_PATTERN};
+use crate::distribution_schema::DISTRIBUTION_CONFIGURATION_ARN;
+use crate::fields::*;
+use crate::placeholder::{check_placeholders, PARAMETER_PLACEHOLDERS};
+use crate::schema::{child, index, Field, Schema, Text, Violation};
+
+// The amiflow policy (SPEC section 4).
+static REGIONS: Schema = Schema::Array {
+    items: &Schema::Text(Text::pattern(1, 64, REGION_OR_ALL)),
+    min: 1,
+    max: 64,
+};
+static ACCOUNT_LIST: Schema = Schema::Array {
+    items: &Schema::Text(Text::pattern(1, 12, ACCOUNT_OR_ALL)),
+    min: 1,
+    max: 1536,
+};
+
+pub static DISTRIBUTE_ENTRY: Schema = Schema::Object(&[
+    Field::required(
+        "distributionConfigurationArn",
+        &DISTRIBUTION_CONFIGURATION_ARN,
+    ),
+    Field::required(
+        "executionRole",
+        &Schema::Text(Text::pattern(1, 2048, EXECUTION_ROLE_PATTERN)),
+    ),
+    Field::optional("tags", &TAGS),
+]);
+
+static POLICY_SSM_PARAMETER: Schema = Schema::Object(&[
+    Field::required(
+        "name",
+        &Schema::Text(Text::pattern(1, 1011, PARAMETER_NAME)),
+    ),
+    Field::optional("regions", &REGIONS),
+    Field::optional("accounts", &ACCOUNT_LIST),
+    Field::optional("dataType", &Schema::Enum(DATA_TYPES)),
+]);
+
+static POLICY_LAUNCH_TEMPLATE: Schema = Schema::Object(&[
+    Field::optional(
+        "launchTemplateId",
+        &Schema::Text(Text::pattern(20, 20, LAUNCH_TEMPLATE_ID)),
+    ),
+    Field::optional(
+        "launchTemplateName",
+        &Schema::Text(Text::pattern(3, 128, LAUNCH_TEMPLATE_NAME)),
+    ),
+    Field::optional(
+        "tag",
+        &Schema::Object(&[
+            Field::required("key", &Schema::Text(Text::len(1, 128))),
+            Field::required("value", &Schema::Text(Text::len(0, 256))),
+        ]),
+    ),
+    Field::optional("region", &Schema::Text(Text::pattern(1, 64, REGION))),
+    Field::optional("regions", &REGIONS),
+    Field::optional("accountId", &ACCOUNT),
+    Field::optional("accounts", &ACCOUNT_LIST),
+    Field::optional("setDefaultVersion", &BOOL),
+    Field::optional(
+        "keepVersions",
+        &Schema::Integer {
+            min: 2,
+            max: 10_000,
+        },
+    ),
+]);
+
+static POLICY_RULE: Schema = Schema::Object(&[
+    Field::required("name", &Schema::Text(Text::len(1, 128))),
+    Field::optional(
+        "match",
+        &Schema::Object(&[
+            Field::optional("imageName", &Schema::Text(Text::len(1, 128))),
+            Field::optional(
+                "pipelineArn",
+                &Schema::Text(Text::pattern(1, 1024, IMAGE_PIPELINE_ARN_PATTERN)),
+            ),
+            Field::optional("tags", &TAGS),
+        ]),
+    ),
+    Field::optional(
+        "distribute",
+        &Schema::Array {
+            items: &DISTRIBUTE_ENTRY,
+            min: 0,
+            max: 100,
+        },
+    ),
+    Field::optional(
+        "ssmParameters",
+        &Schema::Array {
+            items: &POLICY_SSM_PARAMETER,
+            min: 0,
+            max: 1000,
+        },
+    ),
+    Field::optional(
+        "launchTemplates",
+        &Schema::Array {
+            items: &POLICY_LAUNCH_TEMPLATE,
+            min: 0,
+            max: 1000,
+        },
+    ),
+]);
+
+pub static POLICY: Schema = Schema::Object(&[
+    Field::optional("followDistributionSettings", &BOOL),
+    Field::required(
+        "rules",
+        &Schema::Array {
+            items: &POLICY_RULE,
+            min: 0,
+            max: 1000,
+        },
+    ),
+]);
+
+pub(crate) fn policy_rules(doc: &Value, out: &mut Vec<Violation>) {
+    let Some(Value::Array(rules)) = doc.get("rules") else {
+        return;
+    };
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let path = index("rules", i);
+        if let Some(name) = rule.get("name").and_then(Value::as_str) {
+            if let Some(first) = names.insert(name, i) {
+                out.push(Violation::new(
+                    child(&path, "name"),
+                    format!("rule names must be distinct: {name:?} is also rules[{first}]"),
+                ));
+            }
+        }
+        if let Some(Value::Array(entries)) = rule.get("distribute") {
+            for (k, entry) in entries.iter().enumerate() {
+                let entry_path = index(&child(&path, "distribute"), k);
+                check_tag_keys(entry.get("tags"), &child(&entry_path, "tags"), out);
+            }
+        }
+        if let Some(Value::Array(params)) = rule.get("ssmParameters") {
+            for (k, param) in params.iter().enumerate() {
+                if let Some(name) = param.get("name").and_then(Value::as_str) {
+                    let name_path = child(&index(&child(&path, "ssmParameters"), k), "name");
+                    check_placeholders(name, PARAMETER_PLACEHOLDERS, &name_path, out);
+                }
+            }
+        }
+        if let Some(Value::Array(templates)) = rule.get("launchTemplates") {
+            for (k, template) in templates.iter().enumerate() {
+                launch_template_rule(template, &index(&child(&path, "launchTemplates"), k), out);
+            }
+        }
+    }
+}
+
+fn launch_template_rule(template: &Value, path: &str, out: &mut Vec<Violation>) {
+    let has = |key: &str| template.get(key).is_some();
+    let selectors = ["launchTemplateId", "launchTemplateName", "tag"];
+    let chosen = selectors.iter().filter(|k| has(k)).count();
+    if chosen != 1 {
+        out.push(Violation::new(
+            path,
+            format!("set exactly one of `launchTemplateId`, `launchTemplateName` and `tag` (found {chosen})"),
+        ));
+        return;
+    }
+    if has("tag") {
+        for key in ["region", "accountId"] {
+            if has(key) {
+                let plural = if key == "region" {
+                    "regions"
+                } else {
+                    "accounts"
+                };
+                out.push(Violation::new(
+                    child(path, key),
+                    format!("a template found by `tag` takes `{plural}`, not `{key}`"),
+                ));
+            }
+        }
+    } else {
+        if !has("region") {
+            out.push(Violation::new(
+                child(path, "region"),
+                "is required for a template named by `launchTemplateId` or `launchTemplateName`",
+            ));
+        }
+        for key in ["regions", "accounts"] {
+            if has(key) {
+                let single = if key == "regions" {
+                    "region"
+                } else {
+                    "accountId"
+                };
+                out.push(Violation::new(
+                    child(path, key),
+                    format!("only a template found by `tag` takes `{key}`; use `{single}`"),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::validate::{validate, DocumentKind};
+    use serde_json::{json, Value};
+
+    fn messages(kind: DocumentKind, doc: Value) -> Vec<String> {
+        validate(kind, &doc)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn policy_launch_template_selectors() {
+        let found = messages(
+            DocumentKind::Policy,
+            json!({"rules": [{"name": "r", "launchTemplates": [
+                {"launchTemplateId": "lt-0123456789abcdef0", "launchTemplateName": "web"},
+                {"launchTemplateName": "web"},
+                {"tag": {"key": "k", "value": "v"}, "region": "us-east-1"},
+                {"launchTemplateName": "web", "region": "us-east-1", "regions": ["*"]}
+            ], "ssmParameters": [{"name": "/x/{{imagebuilder:date}}"}]}, {"name": "r"}]}),
+        );
+        let has = |words: &str| {
+            assert!(
+                found.iter().any(|f| f.contains(words)),
+                "{words:?} not in {found:#?}"
+            )
+        };
+        has("`rules[0].launchTemplates[0]`: set exactly one of `launchTemplateId`, `launchTemplateName` and `tag` (found 2)");
+        has("`rules[0].launchTemplates[1].region`: is required");
+        has("`rules[0].launchTemplates[2].region`: a template found by `tag` takes `regions`");
+        has(
+            "`rules[0].launchTemplates[3].regions`: only a template found by `tag` takes `regions`",
+        );
+        has("`rules[0].ssmParameters[0].name`: unknown parameter `{{imagebuilder:date}}`");
+        has("`rules[1].name`: rule names must be distinct");
+        assert_eq!(found.len(), 6, "{found:#?}");
+    }
+}
