@@ -1,4 +1,4 @@
-//! The decision every write makes (SPEC section 5): leave a target that already holds the AMI,
+//! The decision every write makes (README, "What each function does, exactly"): leave a target that already holds the AMI,
 //! never move one backwards to an older build, otherwise write, recording where the value came from.
 
 use crate::arn::ImageBuildVersionArn;

@@ -1,33 +1,9 @@
-//! Image Builder distribution configuration, every field of the API, plus the CLI input documents
-//! for `create-distribution-configuration` and `update-distribution-configuration`.
+//! Image Builder distribution configuration, every field of the API (the CLI input documents are
+//! checked against their schemas in `distribution_schema`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateDistributionConfigurationInput {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub distributions: Vec<Distribution>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateDistributionConfigurationInput {
-    pub distribution_configuration_arn: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub distributions: Vec<Distribution>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_token: Option<String>,
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -233,15 +233,9 @@ pub(crate) fn distribution_rules(doc: &Value, out: &mut Vec<Violation>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::validate::{validate, DocumentKind};
-    use serde_json::{json, Value};
-
-    fn messages(kind: DocumentKind, doc: Value) -> Vec<String> {
-        validate(kind, &doc)
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    }
+    use crate::validate::test_support::{assert_has, messages};
+    use crate::validate::DocumentKind;
+    use serde_json::json;
 
     #[test]
     fn distribution_cross_field_rules() {
@@ -258,12 +252,7 @@ mod tests {
                 ]
             }),
         );
-        let has = |words: &str| {
-            assert!(
-                found.iter().any(|f| f.contains(words)),
-                "{words:?} not in {found:#?}"
-            )
-        };
+        let has = |words: &str| assert_has(&found, words);
         has("`distributions[1].region`: Regions must be distinct: us-west-2 is also at distributions[0]");
         has("unknown parameter `{{imagebuilder:buildTime}}`");
         has("`distributions[0].fastLaunchConfigurations[0].launchTemplate`: set exactly one of");

@@ -19,9 +19,11 @@ pub mod policy;
 pub mod policy_schema;
 pub mod report;
 pub mod schema;
+pub mod suggest;
 pub mod token;
 pub mod unique;
 pub mod validate;
+pub mod violation;
 
 pub use arn::{BuildVersion, ImageBuildVersionArn};
 pub use error::InputError;

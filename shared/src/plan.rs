@@ -1,5 +1,6 @@
 //! Pure planning: (policy, image, own account) in, the targets of each function out.
-//! No I/O: every rule of SPEC sections 4 and 5 that can be decided from the inputs lives here.
+//! No I/O: every rule of the README's "The policy" and "What each function does, exactly" that
+//! can be decided from the inputs lives here.
 
 use std::collections::BTreeMap;
 
@@ -58,6 +59,23 @@ impl Placement {
             detail: detail.into(),
             product: None,
         }
+    }
+}
+
+/// A target that lives in one (Region, account).
+pub trait Placed {
+    fn placement(&self) -> &Placement;
+}
+
+impl Placed for ParameterTarget {
+    fn placement(&self) -> &Placement {
+        &self.placement
+    }
+}
+
+impl Placed for TemplateTarget {
+    fn placement(&self) -> &Placement {
+        &self.placement
     }
 }
 
@@ -142,7 +160,7 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Expands `regions` and `accounts` (SPEC section 4): `*` Regions are those with an AMI; `*`
+    /// Expands `regions` and `accounts` (README, "The policy"): `*` Regions are those with an AMI; `*`
     /// accounts are those with an AMI of their own in that Region; the default account is the owner.
     fn expand(&self, regions: Option<&[String]>, accounts: Option<&[String]>) -> Vec<Placement> {
         let all = ["*".to_string()];
@@ -324,7 +342,7 @@ impl<'a> Planner<'a> {
 }
 
 /// The reason to leave an image alone when it is a product of amiflow's own DistributeImage.
-pub fn loop_guard(tags: &BTreeMap<String, String>) -> Option<String> {
+fn loop_guard(tags: &BTreeMap<String, String>) -> Option<String> {
     tags.get(SOURCE_IMAGE_TAG).map(|source| {
         format!("the image carries the {SOURCE_IMAGE_TAG} tag (distributed by amiflow from {source}); not distributing it again")
     })

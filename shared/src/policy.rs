@@ -1,4 +1,4 @@
-//! The amiflow policy document (SPEC section 4): which images to act on, and the targets.
+//! The amiflow policy document (README, "The policy"): which images to act on, and the targets.
 
 use std::collections::BTreeMap;
 

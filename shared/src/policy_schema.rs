@@ -10,7 +10,7 @@ use crate::fields::*;
 use crate::placeholder::{check_placeholders, PARAMETER_PLACEHOLDERS};
 use crate::schema::{child, index, Field, Schema, Text, Violation};
 
-// The amiflow policy (SPEC section 4).
+// The amiflow policy (README, "The policy").
 static REGIONS: Schema = Schema::Array {
     items: &Schema::Text(Text::pattern(1, 64, REGION_OR_ALL)),
     min: 1,
@@ -212,15 +212,9 @@ fn launch_template_rule(template: &Value, path: &str, out: &mut Vec<Violation>) 
 
 #[cfg(test)]
 mod tests {
-    use crate::validate::{validate, DocumentKind};
-    use serde_json::{json, Value};
-
-    fn messages(kind: DocumentKind, doc: Value) -> Vec<String> {
-        validate(kind, &doc)
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    }
+    use crate::validate::test_support::{assert_has, messages};
+    use crate::validate::DocumentKind;
+    use serde_json::json;
 
     #[test]
     fn policy_launch_template_selectors() {
@@ -233,12 +227,7 @@ mod tests {
                 {"launchTemplateName": "web", "region": "us-east-1", "regions": ["*"]}
             ], "ssmParameters": [{"name": "/x/{{imagebuilder:date}}"}]}, {"name": "r"}]}),
         );
-        let has = |words: &str| {
-            assert!(
-                found.iter().any(|f| f.contains(words)),
-                "{words:?} not in {found:#?}"
-            )
-        };
+        let has = |words: &str| assert_has(&found, words);
         has("`rules[0].launchTemplates[0]`: set exactly one of `launchTemplateId`, `launchTemplateName` and `tag` (found 2)");
         has("`rules[0].launchTemplates[1].region`: is required");
         has("`rules[0].launchTemplates[2].region`: a template found by `tag` takes `regions`");

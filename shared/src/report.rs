@@ -1,4 +1,4 @@
-//! The report every function returns and logs (SPEC section 6).
+//! The report every function returns and logs (README, "The report").
 
 use serde::{Deserialize, Serialize};
 

@@ -3,80 +3,13 @@
 //! speak the same error language ("unknown field ... did you mean ...", "must match ...").
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{LazyLock, Mutex};
 
 use regex::Regex;
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Violation {
-    /// A key that the schema does not define, with the closest one it does.
-    UnknownField {
-        parent: String,
-        field: String,
-        suggestion: Option<&'static str>,
-    },
-    /// A value at `path` that breaks `rule`.
-    Rule { path: String, rule: String },
-}
-
-impl Violation {
-    pub fn new(path: impl Into<String>, rule: impl Into<String>) -> Self {
-        Violation::Rule {
-            path: path.into(),
-            rule: rule.into(),
-        }
-    }
-
-    pub fn path(&self) -> &str {
-        match self {
-            Violation::UnknownField { parent, .. } => parent,
-            Violation::Rule { path, .. } => path,
-        }
-    }
-}
-
-fn shown_path(path: &str) -> &str {
-    if path.is_empty() {
-        "the top level"
-    } else {
-        path
-    }
-}
-
-impl fmt::Display for Violation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Violation::UnknownField {
-                parent,
-                field,
-                suggestion,
-            } => {
-                write!(f, "unknown field `{field}` at `{}`", shown_path(parent))?;
-                match suggestion {
-                    Some(s) => write!(f, "; did you mean `{s}`?"),
-                    None => Ok(()),
-                }
-            }
-            Violation::Rule { path, rule } => write!(f, "`{}`: {rule}", shown_path(path)),
-        }
-    }
-}
-
-/// Joins a JSON path: `parent.key`.
-pub fn child(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
-}
-
-/// Joins a JSON path: `parent[index]`.
-pub fn index(parent: &str, i: usize) -> String {
-    format!("{parent}[{i}]")
-}
+use crate::suggest::nearest;
+pub use crate::violation::{child, index, Violation};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Text {
@@ -301,48 +234,6 @@ fn quoted(items: &[&str]) -> String {
         .join(", ")
 }
 
-/// The known key a mistyped key most likely meant: one that contains it or is contained in it
-/// (`tags` → `amiTags`, `launchPermissions` → `launchPermission`), else the closest by edit distance.
-pub fn nearest(
-    unknown: &str,
-    known: impl Iterator<Item = &'static str> + Clone,
-) -> Option<&'static str> {
-    let lower = unknown.to_ascii_lowercase();
-    let contained = known
-        .clone()
-        .filter(|k| {
-            let k = k.to_ascii_lowercase();
-            k.contains(&lower) || lower.contains(&k)
-        })
-        .min_by_key(|k| k.len().abs_diff(unknown.len()));
-    if contained.is_some() {
-        return contained;
-    }
-    let limit = (unknown.len() / 3).max(2);
-    known
-        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,26 +306,5 @@ mod tests {
     #[test]
     fn valid_document_has_no_violations() {
         assert!(violations(json!({"items": [{"id": "abc"}], "mode": "B"})).is_empty());
-    }
-
-    #[test]
-    fn suggests_containing_key_before_edit_distance() {
-        let keys = [
-            "name",
-            "description",
-            "amiTags",
-            "kmsKeyId",
-            "launchPermission",
-        ];
-        assert_eq!(nearest("tags", keys.iter().copied()), Some("amiTags"));
-        assert_eq!(
-            nearest("launchPermissions", keys.iter().copied()),
-            Some("launchPermission")
-        );
-        assert_eq!(
-            nearest("descrption", keys.iter().copied()),
-            Some("description")
-        );
-        assert_eq!(nearest("zzzzzzzz", keys.iter().copied()), None);
     }
 }

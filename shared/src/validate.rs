@@ -67,6 +67,26 @@ pub fn validate(kind: DocumentKind, value: &Value) -> Vec<Violation> {
 }
 
 #[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    /// Every violation of `doc` read as `kind`, as text.
+    pub fn messages(kind: DocumentKind, doc: Value) -> Vec<String> {
+        validate(kind, &doc)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    pub fn assert_has(found: &[String], words: &str) {
+        assert!(
+            found.iter().any(|f| f.contains(words)),
+            "{words:?} not in {found:#?}"
+        )
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -1,4 +1,4 @@
-//! Planner behaviour from JSON fixtures: SPEC section 4's expansion rules and section 5's loop guard.
+//! Planner behaviour from JSON fixtures: the README's expansion rules ("The policy") and the loop guard.
 
 use amiflow_model::image::{GetImageResponse, ResolvedImage};
 use amiflow_model::plan::{Origin, ParameterTarget, Planner, TemplateSelector};

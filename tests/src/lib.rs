@@ -105,6 +105,49 @@ pub async fn sdk_config_as(account: &str, region: &str) -> aws_config::SdkConfig
         .build()
 }
 
+async fn ssm_client(account: &str, region: &str) -> aws_sdk_ssm::Client {
+    aws_sdk_ssm::Client::new(&sdk_config_as(account, region).await)
+}
+
+/// A parameter as SSM holds it in one account and Region.
+pub struct StoredParameter {
+    pub value: String,
+    pub version: i64,
+    pub data_type: String,
+    pub description: String,
+}
+
+/// Reads parameter `name` in (`account`, `region`) with its description, or `None` if absent.
+pub async fn parameter(account: &str, region: &str, name: &str) -> Option<StoredParameter> {
+    let client = ssm_client(account, region).await;
+    let got = client.get_parameter().name(name).send().await.ok()?;
+    let p = got.parameter()?;
+    let described = client
+        .describe_parameters()
+        .parameter_filters(
+            aws_sdk_ssm::types::ParameterStringFilter::builder()
+                .key("Name")
+                .option("Equals")
+                .values(name)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    Some(StoredParameter {
+        value: p.value().unwrap_or_default().to_string(),
+        version: p.version(),
+        data_type: p.data_type().unwrap_or_default().to_string(),
+        description: described
+            .parameters()
+            .first()
+            .and_then(|d| d.description())
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
 /// A GetImage-shaped image named `name`, build `version` (`x.y.z/n`), owned by the home account,
 /// with one AMI per (Region, account) given. AMI ids are derived from all three, so builds differ.
 pub fn image_json(name: &str, version: &str, amis: &[(&str, &str)]) -> serde_json::Value {
@@ -258,6 +301,20 @@ pub fn outcomes_by_target(report: &amiflow_model::Report) -> Vec<(String, amiflo
         .iter()
         .map(|a| (a.target.clone(), a.outcome))
         .collect()
+}
+
+/// Clients of one service for `pipeline` whose calls `rules` answer instead of the network.
+pub fn mocked_clients<C: Clone>(
+    pipeline: &amiflow_common::Pipeline,
+    rules: Vec<aws_smithy_mocks::Rule>,
+    client: impl Fn(&aws_config::SdkConfig, aws_smithy_mocks::MockResponseInterceptor) -> C
+        + Send
+        + Sync
+        + 'static,
+) -> amiflow_common::placement::PlacedClients<C> {
+    amiflow_common::placement::PlacedClients::new(pipeline, move |config| {
+        client(config, mock_interceptor(&rules))
+    })
 }
 
 /// An interceptor that answers the calls `rules` match, for a client built with

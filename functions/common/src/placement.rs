@@ -2,11 +2,14 @@
 
 use std::future::Future;
 
-use amiflow_model::plan::Placement;
+use amiflow_model::plan::{Placed, Placement};
 use amiflow_model::Action;
+use aws_config::SdkConfig;
 use futures::future::join_all;
 
 use crate::clients::ClientCache;
+use crate::limit::CallLimit;
+use crate::pipeline::Pipeline;
 
 /// Where a group of targets lives: one set of clients serves all of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,35 +40,57 @@ pub fn group_by_placement<T>(
     groups
 }
 
-/// Runs `work` once per (Region, account) with that placement's client, all placements at once.
-/// Where no client can be had (another account and no role), every target there fails with `fail`.
-pub async fn run_by_placement<'a, T, C, Work, Fut>(
-    targets: &'a [T],
-    placement: impl Fn(&T) -> &Placement,
-    clients: &ClientCache<C>,
-    partition: &str,
-    work: Work,
-    fail: impl Fn(&T, String) -> Action,
-) -> Vec<Action>
-where
-    C: Clone,
-    Work: Fn(C, Vec<&'a T>) -> Fut,
-    Fut: Future<Output = Vec<Action>>,
-{
-    let groups = group_by_placement(targets, placement);
-    let runs = groups.into_iter().map(|(key, members)| {
-        let (work, fail) = (&work, &fail);
-        async move {
-            match clients
-                .get(partition, &key.region, &key.account_id, key.cross_account)
-                .await
-            {
-                Ok(client) => work(client, members).await,
-                Err(reason) => fail_each(&members, fail, &reason.to_string()),
-            }
+/// What a writer executor owns: its service's clients per (Region, account), its call limit
+/// and its dry-run flag.
+pub struct PlacedClients<C> {
+    clients: ClientCache<C>,
+    pub limit: CallLimit,
+    pub dry_run: bool,
+}
+
+impl<C: Clone> PlacedClients<C> {
+    /// Clients made by `factory` (tests pass one that adds mock interceptors).
+    pub fn new(
+        pipeline: &Pipeline,
+        factory: impl Fn(&SdkConfig) -> C + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            clients: ClientCache::new(pipeline.aws.clone(), factory),
+            limit: CallLimit::new(pipeline.settings.max_concurrency),
+            dry_run: pipeline.settings.dry_run,
         }
-    });
-    join_all(runs).await.into_iter().flatten().collect()
+    }
+
+    /// Runs `work` once per (Region, account) with that placement's client, all placements at
+    /// once. Where no client can be had (another account and no role), every target there fails.
+    pub async fn run<'a, T, Work, Fut>(
+        &self,
+        partition: &str,
+        targets: &'a [T],
+        work: Work,
+        fail: impl Fn(&T, String) -> Action,
+    ) -> Vec<Action>
+    where
+        T: Placed,
+        Work: Fn(C, Vec<&'a T>) -> Fut,
+        Fut: Future<Output = Vec<Action>>,
+    {
+        let groups = group_by_placement(targets, |t| t.placement());
+        let runs = groups.into_iter().map(|(key, members)| {
+            let (work, fail) = (&work, &fail);
+            async move {
+                match self
+                    .clients
+                    .get(partition, &key.region, &key.account_id, key.cross_account)
+                    .await
+                {
+                    Ok(client) => work(client, members).await,
+                    Err(reason) => fail_each(&members, fail, &reason.to_string()),
+                }
+            }
+        });
+        join_all(runs).await.into_iter().flatten().collect()
+    }
 }
 
 /// The same failure for every target of a group (a read for all of them failed).

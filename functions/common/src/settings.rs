@@ -1,4 +1,4 @@
-//! Configuration from environment variables (SPEC section 3), read once at cold start.
+//! Configuration from environment variables (README, "Configuration"), read once at cold start.
 
 use crate::error::FunctionError;
 

@@ -2,6 +2,7 @@
 //! it the default, in every Region and account the policy and the image's distribution settings name.
 
 pub mod ec2;
+mod template;
 mod templates;
 
 pub use templates::TemplateUpdater;

@@ -4,7 +4,7 @@
 
 use amiflow_model::decide::provenance;
 use amiflow_model::ImageBuildVersionArn;
-use amiflow_model::Outcome::{Planned, Skipped, Unchanged, Updated};
+use amiflow_model::Outcome::{Failed, Planned, Skipped, Unchanged, Updated};
 use amiflow_testkit::{
     ami_id, env, event_json, image_json, outcomes_by_target as outcomes, sdk_config_as, unique,
     Function, HOME_ACCOUNT, TARGET_ACCOUNT,
@@ -33,8 +33,21 @@ async fn ec2(account: &str, region: &str) -> Client {
     Client::new(&sdk_config_as(account, region).await)
 }
 
-/// Creates a template whose version 1 uses `ami`; returns its id.
+/// Creates a template amiflow may change (tagged `amiflow:managed=true`, plus `tags`) whose
+/// version 1 uses an old AMI; returns its id.
 async fn template(account: &str, region: &str, name: &str, tags: &[(&str, &str)]) -> String {
+    let mut tags = tags.to_vec();
+    tags.push(("amiflow:managed", "true"));
+    unmanaged_template(account, region, name, &tags).await
+}
+
+/// Creates a template with exactly `tags`; returns its id.
+async fn unmanaged_template(
+    account: &str,
+    region: &str,
+    name: &str,
+    tags: &[(&str, &str)],
+) -> String {
     let mut request = ec2(account, region)
         .await
         .create_launch_template()
@@ -251,6 +264,43 @@ async fn a_missing_template_fails_alone_naming_it() {
         2,
         "the existing template was updated"
     );
+}
+
+#[tokio::test]
+async fn a_template_not_tagged_managed_is_never_changed() {
+    let name = unique("lt-unmanaged");
+    let named = unmanaged_template(HOME_ACCOUNT, "us-east-1", &format!("{name}-a"), &[]).await;
+    let own = unmanaged_template(HOME_ACCOUNT, "us-east-1", &format!("{name}-b"), &[]).await;
+    let mut image = image_json(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
+    image["distributionConfiguration"] = json!({"distributions": [
+        {"region": "us-east-1", "launchTemplateConfigurations": [{"launchTemplateId": own}]}
+    ]});
+    let arn = image["arn"].as_str().unwrap().to_string();
+    env().standin.put_image(image);
+    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": named, "region": "us-east-1"}]}]}), false).await;
+    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
+    let report = error
+        .report()
+        .expect("a partial failure carries its report");
+    assert_eq!(
+        outcomes(report),
+        [(named.clone(), Failed), (own.clone(), Skipped)],
+        "{report:#?}"
+    );
+    assert!(
+        report.actions[0]
+            .detail
+            .contains("not tagged amiflow:managed=true"),
+        "{report:#?}"
+    );
+    assert!(report.actions[1].detail.contains("distribution settings"));
+    for id in [&named, &own] {
+        assert_eq!(
+            state(HOME_ACCOUNT, "us-east-1", id).await.versions,
+            1,
+            "no write"
+        );
+    }
 }
 
 #[tokio::test]

@@ -6,15 +6,16 @@ use std::sync::{Arc, Mutex};
 
 use amiflow_model::Outcome;
 use amiflow_testkit::{
-    ami_id, event_json, mock_interceptor, publish, unique, Function, HOME_ACCOUNT,
+    ami_id, event_json, mocked_clients, publish, unique, Function, HOME_ACCOUNT,
 };
 use aws_sdk_ec2::operation::create_launch_template_version::CreateLaunchTemplateVersionOutput;
 use aws_sdk_ec2::operation::delete_launch_template_versions::DeleteLaunchTemplateVersionsOutput;
 use aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsOutput;
+use aws_sdk_ec2::operation::describe_launch_templates::DescribeLaunchTemplatesOutput;
 use aws_sdk_ec2::operation::modify_launch_template::ModifyLaunchTemplateOutput;
 use aws_sdk_ec2::types::{
-    DeleteLaunchTemplateVersionsResponseSuccessItem, LaunchTemplateVersion,
-    ResponseLaunchTemplateData,
+    DeleteLaunchTemplateVersionsResponseSuccessItem, LaunchTemplate, LaunchTemplateVersion,
+    ResponseLaunchTemplateData, Tag,
 };
 use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
 use serde_json::{json, Value};
@@ -27,13 +28,11 @@ const FRESH: &str = "lt-0ccccccccccccccc3";
 /// update-launch-templates whose EC2 clients answer from `rules` instead of the network.
 async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<TemplateUpdater> {
     Function::new(policy, false, None, |pipeline| {
-        TemplateUpdater::with_ec2_factory(pipeline, move |config| {
-            let conf = aws_sdk_ec2::config::Builder::from(config)
-                .http_client(create_mock_http_client())
-                .interceptor(mock_interceptor(&rules))
-                .build();
-            aws_sdk_ec2::Client::from_conf(conf)
-        })
+        TemplateUpdater::with_clients(mocked_clients(pipeline, rules, |config, mocks| {
+            let mut conf = aws_sdk_ec2::config::Builder::from(config);
+            conf.set_http_client(Some(create_mock_http_client()));
+            aws_sdk_ec2::Client::from_conf(conf.interceptor(mocks).build())
+        }))
     })
     .await
 }
@@ -48,6 +47,30 @@ fn version(id: &str, number: i64, default: bool, ami: &str) -> LaunchTemplateVer
         .build()
 }
 
+/// DescribeLaunchTemplates by id, as EC2 answers for a template tagged `amiflow:managed=true`.
+fn managed_templates() -> Rule {
+    mock!(aws_sdk_ec2::Client::describe_launch_templates).then_compute_output(|r| {
+        let mut out = DescribeLaunchTemplatesOutput::builder();
+        for id in r.launch_template_ids() {
+            out = out.launch_templates(
+                LaunchTemplate::builder()
+                    .launch_template_id(id)
+                    .launch_template_name(id)
+                    .tags(Tag::builder().key("amiflow:managed").value("true").build())
+                    .build(),
+            );
+        }
+        out.build()
+    })
+}
+
+/// A read of versions that names no template: it would return every template of the account.
+fn unscoped_version_reads() -> Rule {
+    mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
+        .match_requests(|r| r.launch_template_id().is_none() && r.launch_template_name().is_none())
+        .then_output(|| DescribeLaunchTemplateVersionsOutput::builder().build())
+}
+
 #[tokio::test]
 async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() {
     let name = unique("wire");
@@ -56,7 +79,7 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
 
     let describe = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
         .match_requests(|r| {
-            r.launch_template_id().is_none() && r.versions() == ["$Default", "$Latest"]
+            r.launch_template_id() == Some(FRESH) && r.versions() == ["$Default", "$Latest"]
         })
         .then_output(|| {
             DescribeLaunchTemplateVersionsOutput::builder()
@@ -64,6 +87,7 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
                 .launch_template_versions(version(FRESH, 4, false, "ami-00000000000000004"))
                 .build()
         });
+    let unscoped = unscoped_version_reads();
     let tokens: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen = tokens.clone();
     let expected_ami = ami.clone();
@@ -92,13 +116,24 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
         .then_output(|| ModifyLaunchTemplateOutput::builder().build());
     let app = mocked(
         json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": FRESH, "region": "us-east-1"}]}]}),
-        vec![describe.clone(), create.clone(), modify.clone()],
+        vec![
+            unscoped.clone(),
+            managed_templates(),
+            describe.clone(),
+            create.clone(),
+            modify.clone(),
+        ],
     )
     .await;
     let event = event_json(&arn, "AVAILABLE");
     let report = app.report(event.clone()).await;
     assert_eq!(report.outcomes(), [Outcome::Updated], "{report:#?}");
     assert_eq!((create.num_calls(), modify.num_calls()), (1, 1));
+    assert_eq!(
+        unscoped.num_calls(),
+        0,
+        "versions are read only for the templates amiflow resolved"
+    );
     // A redelivery of the same event (say the first answer was lost) sends the same token.
     app.report(event).await;
     let tokens_seen = tokens.clone();
@@ -120,16 +155,18 @@ async fn keep_versions_deletes_exactly_the_oldest_and_never_touches_unpruned_tem
     let ami = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
 
     let (a1, a2) = (ami.clone(), ami.clone());
-    let batched = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
-        .match_requests(|r| r.launch_template_id().is_none())
-        .then_output(move || {
-            DescribeLaunchTemplateVersionsOutput::builder()
-                .launch_template_versions(version(PRUNED, 6, true, &a1))
-                .launch_template_versions(version(KEPT, 9, true, &a2))
-                .build()
-        });
+    let defaults = |id: &'static str, number: i64, ami: String| {
+        mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
+            .match_requests(move |r| r.launch_template_id() == Some(id) && !r.versions().is_empty())
+            .then_output(move || {
+                DescribeLaunchTemplateVersionsOutput::builder()
+                    .launch_template_versions(version(id, number, true, &ami))
+                    .build()
+            })
+    };
+    let (pruned_default, kept_default) = (defaults(PRUNED, 6, a1), defaults(KEPT, 9, a2));
     let listing = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
-        .match_requests(|r| r.launch_template_id() == Some(PRUNED))
+        .match_requests(|r| r.launch_template_id() == Some(PRUNED) && r.versions().is_empty())
         .then_output(|| {
             let mut out = DescribeLaunchTemplateVersionsOutput::builder();
             for n in 1..=6 {
@@ -138,7 +175,7 @@ async fn keep_versions_deletes_exactly_the_oldest_and_never_touches_unpruned_tem
             out.build()
         });
     let listing_kept = mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
-        .match_requests(|r| r.launch_template_id() == Some(KEPT))
+        .match_requests(|r| r.launch_template_id() == Some(KEPT) && r.versions().is_empty())
         .then_output(|| DescribeLaunchTemplateVersionsOutput::builder().build());
     let delete = mock!(aws_sdk_ec2::Client::delete_launch_template_versions)
         .match_requests(|r| {
@@ -167,7 +204,9 @@ async fn keep_versions_deletes_exactly_the_oldest_and_never_touches_unpruned_tem
             {"launchTemplateId": KEPT, "region": "us-east-1"}
         ]}]}),
         vec![
-            batched.clone(),
+            managed_templates(),
+            pruned_default.clone(),
+            kept_default.clone(),
             listing.clone(),
             listing_kept.clone(),
             delete.clone(),
@@ -182,9 +221,9 @@ async fn keep_versions_deletes_exactly_the_oldest_and_never_touches_unpruned_tem
         "{report:#?}"
     );
     assert_eq!(
-        batched.num_calls(),
-        1,
-        "one batched read for both templates"
+        (pruned_default.num_calls(), kept_default.num_calls()),
+        (1, 1),
+        "one read of the default and latest version per template"
     );
     assert_eq!((listing.num_calls(), delete.num_calls()), (1, 1));
     assert_eq!(

@@ -4,13 +4,12 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use amiflow_common::placement::{fail_each, run_by_placement};
-use amiflow_common::{CallError, CallLimit, ClientCache, Executor, Pipeline, Plan};
+use amiflow_common::placement::{fail_each, PlacedClients};
+use amiflow_common::{CallError, CallLimit, Executor, Pipeline, Plan};
 use amiflow_model::decide::{decide, provenance, Decision};
 use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
-use aws_config::SdkConfig;
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
 use aws_sdk_ssm::Client;
 use futures::future::join_all;
@@ -28,11 +27,9 @@ fn action(target: &ParameterTarget, outcome: Outcome, detail: impl Into<String>)
     target.placement.action(KIND, &target.name, outcome, detail)
 }
 
-/// The update-ssm-parameters executor: SSM clients per (Region, account), one call limit.
+/// The update-ssm-parameters executor: SSM clients per (Region, account).
 pub struct ParameterWriter {
-    ssm: ClientCache<Client>,
-    limit: CallLimit,
-    dry_run: bool,
+    ssm: PlacedClients<Client>,
 }
 
 /// An image's parameter targets.
@@ -43,19 +40,12 @@ pub struct ParameterWork {
 
 impl ParameterWriter {
     pub fn new(pipeline: &Pipeline) -> Self {
-        Self::with_ssm_factory(pipeline, Client::new)
+        Self::with_clients(PlacedClients::new(pipeline, Client::new))
     }
 
-    /// As `new`, with SSM clients built by `factory` (tests use it to add mock interceptors).
-    pub fn with_ssm_factory(
-        pipeline: &Pipeline,
-        factory: impl Fn(&SdkConfig) -> Client + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            ssm: ClientCache::new(pipeline.aws.clone(), factory),
-            limit: CallLimit::new(pipeline.settings.max_concurrency),
-            dry_run: pipeline.settings.dry_run,
-        }
+    /// With clients made elsewhere (tests add mock interceptors to theirs).
+    pub fn with_clients(ssm: PlacedClients<Client>) -> Self {
+        Self { ssm }
     }
 }
 
@@ -64,32 +54,30 @@ impl Executor for ParameterWriter {
     const KIND: ActionKind = KIND;
 
     fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<ParameterWork> {
-        Plan::Work(ParameterWork {
-            image: request.image.clone(),
-            targets: planner.parameters(),
-        })
+        let targets = planner.parameters();
+        let image = request.image.clone();
+        Plan::Work(ParameterWork { image, targets })
     }
 
     /// One action per target, grouped by (Region, account).
     async fn apply(&self, work: ParameterWork) -> Vec<Action> {
-        let ParameterWork { image, targets } = work;
-        run_by_placement(
-            &targets,
-            |t| &t.placement,
-            &self.ssm,
-            &image.partition,
-            |client, members| {
-                let group = Group {
-                    client,
-                    limit: &self.limit,
-                    image: &image,
-                    dry_run: self.dry_run,
-                };
-                async move { group.apply(&members).await }
-            },
-            |t, reason| action(t, Outcome::Failed, reason),
-        )
-        .await
+        let image = &work.image;
+        self.ssm
+            .run(
+                &image.partition,
+                &work.targets,
+                |client, members| async move {
+                    let group = Group {
+                        client,
+                        limit: &self.ssm.limit,
+                        image,
+                        dry_run: self.ssm.dry_run,
+                    };
+                    group.apply(&members).await
+                },
+                failed,
+            )
+            .await
     }
 }
 

@@ -2,7 +2,7 @@
 //! show it: moto accepts any `aws:ec2:image` value, and does not count calls.
 
 use amiflow_testkit::event_json;
-use amiflow_testkit::{ami_id, mock_interceptor, publish, unique, Function, HOME_ACCOUNT};
+use amiflow_testkit::{ami_id, mocked_clients, publish, unique, Function, HOME_ACCOUNT};
 use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
 use aws_sdk_ssm::operation::put_parameter::PutParameterOutput;
@@ -14,13 +14,12 @@ use update_ssm_parameters::ParameterWriter;
 /// update-ssm-parameters whose SSM clients answer from `rules` instead of the network.
 async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<ParameterWriter> {
     Function::new(policy, false, None, |pipeline| {
-        ParameterWriter::with_ssm_factory(pipeline, move |config| {
+        ParameterWriter::with_clients(mocked_clients(pipeline, rules, |config, mocks| {
             let conf = aws_sdk_ssm::config::Builder::from(config)
                 .http_client(create_mock_http_client())
-                .interceptor(mock_interceptor(&rules))
-                .build();
-            aws_sdk_ssm::Client::from_conf(conf)
-        })
+                .interceptor(mocks);
+            aws_sdk_ssm::Client::from_conf(conf.build())
+        }))
     })
     .await
 }

@@ -1,14 +1,10 @@
 //! update-ssm-parameters against moto (SSM, STS) and the Image Builder stand-in, through the real
 //! SDK clients.
 
-use amiflow_common::pipeline::load_policy;
-use amiflow_common::settings::PolicySource;
 use amiflow_model::Outcome::{Created, Skipped, Unchanged, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, sdk_config_as, unique, Function, HOME_ACCOUNT,
-    TARGET_ACCOUNT,
+    ami_id, env, event_json, image_json, parameter, unique, Function, HOME_ACCOUNT, TARGET_ACCOUNT,
 };
-use aws_sdk_ssm::Client;
 use serde_json::json;
 use update_ssm_parameters::ParameterWriter;
 
@@ -31,47 +27,6 @@ fn publish(name: &str, version: &str) -> String {
     amiflow_testkit::publish(name, version, &amis)
 }
 
-async fn ssm(account: &str, region: &str) -> Client {
-    Client::new(&sdk_config_as(account, region).await)
-}
-
-struct Stored {
-    value: String,
-    version: i64,
-    data_type: String,
-    description: String,
-}
-
-async fn stored(account: &str, region: &str, name: &str) -> Option<Stored> {
-    let client = ssm(account, region).await;
-    let got = client.get_parameter().name(name).send().await.ok()?;
-    let p = got.parameter()?;
-    let described = client
-        .describe_parameters()
-        .parameter_filters(
-            aws_sdk_ssm::types::ParameterStringFilter::builder()
-                .key("Name")
-                .option("Equals")
-                .values(name)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    Some(Stored {
-        value: p.value().unwrap_or_default().to_string(),
-        version: p.version(),
-        data_type: p.data_type().unwrap_or_default().to_string(),
-        description: described
-            .parameters()
-            .first()
-            .and_then(|d| d.description())
-            .unwrap_or_default()
-            .to_string(),
-    })
-}
-
 #[tokio::test]
 async fn writes_every_region_and_account_with_values_types_and_provenance() {
     let name = unique("multi");
@@ -91,7 +46,7 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
     assert_eq!(report.summary.failed, 0);
     for region in REGIONS {
         for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
-            let latest = stored(account, region, &format!("{prefix}/{name}/latest"))
+            let latest = parameter(account, region, &format!("{prefix}/{name}/latest"))
                 .await
                 .expect("parameter exists");
             assert_eq!(
@@ -102,7 +57,7 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
             assert_eq!(latest.data_type, "aws:ec2:image");
             assert!(latest.description.contains(&arn), "{}", latest.description);
         }
-        let versioned = stored(HOME_ACCOUNT, region, &format!("{prefix}/1.2.3/4"))
+        let versioned = parameter(HOME_ACCOUNT, region, &format!("{prefix}/1.2.3/4"))
             .await
             .expect("templated name");
         assert_eq!(versioned.data_type, "text");
@@ -111,7 +66,7 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
             ami_id(&name, "1.2.3/4", region, HOME_ACCOUNT)
         );
         assert!(
-            stored(TARGET_ACCOUNT, region, &format!("{prefix}/1.2.3/4"))
+            parameter(TARGET_ACCOUNT, region, &format!("{prefix}/1.2.3/4"))
                 .await
                 .is_none(),
             "default accounts: owner only"
@@ -133,14 +88,14 @@ async fn the_same_event_twice_changes_nothing_the_second_time() {
     let event = event_json(&arn, "AVAILABLE");
     let first = app.report(event.clone()).await;
     assert_eq!(first.outcomes(), [Created, Created, Created]);
-    let before = stored(HOME_ACCOUNT, "us-west-2", &param)
+    let before = parameter(HOME_ACCOUNT, "us-west-2", &param)
         .await
         .unwrap()
         .version;
     let second = app.report(event).await;
     assert_eq!(second.outcomes(), [Unchanged, Unchanged, Unchanged]);
     assert_eq!(
-        stored(HOME_ACCOUNT, "us-west-2", &param)
+        parameter(HOME_ACCOUNT, "us-west-2", &param)
             .await
             .unwrap()
             .version,
@@ -168,7 +123,7 @@ async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
     assert!(late.actions[0].detail.contains("newer build"));
     for region in REGIONS {
         assert_eq!(
-            stored(HOME_ACCOUNT, region, &param).await.unwrap().value,
+            parameter(HOME_ACCOUNT, region, &param).await.unwrap().value,
             ami_id(&name, "1.0.0/2", region, HOME_ACCOUNT)
         );
     }
@@ -205,12 +160,12 @@ async fn follows_the_images_own_distribution_settings_only_when_asked() {
     .await;
     let report = off.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(report.actions.len(), 0);
-    assert!(stored(HOME_ACCOUNT, "us-east-1", &own).await.is_none());
+    assert!(parameter(HOME_ACCOUNT, "us-east-1", &own).await.is_none());
 
     let on = writer(json!({"rules": []}), false, None).await;
     let report = on.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(report.outcomes(), [Created, Created]);
-    let us = stored(HOME_ACCOUNT, "us-east-1", &own).await.unwrap();
+    let us = parameter(HOME_ACCOUNT, "us-east-1", &own).await.unwrap();
     assert_eq!(
         (us.value.as_str(), us.data_type.as_str()),
         (
@@ -219,7 +174,7 @@ async fn follows_the_images_own_distribution_settings_only_when_asked() {
         )
     );
     assert_eq!(
-        stored(HOME_ACCOUNT, "eu-west-1", &own)
+        parameter(HOME_ACCOUNT, "eu-west-1", &own)
             .await
             .unwrap()
             .data_type,
@@ -244,7 +199,7 @@ async fn dry_run_plans_and_writes_nothing() {
     for region in REGIONS {
         for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
             assert!(
-                stored(account, region, &param).await.is_none(),
+                parameter(account, region, &param).await.is_none(),
                 "dry run wrote {param} in {account}/{region}"
             );
         }
@@ -275,7 +230,7 @@ async fn a_cross_account_target_without_a_role_fails_alone_and_the_invocation_er
         "{message}"
     );
     assert_eq!(
-        stored(HOME_ACCOUNT, "us-east-1", &param)
+        parameter(HOME_ACCOUNT, "us-east-1", &param)
             .await
             .unwrap()
             .value,
@@ -283,13 +238,13 @@ async fn a_cross_account_target_without_a_role_fails_alone_and_the_invocation_er
         "the home account's target succeeded"
     );
     // The retry converges: the home target is unchanged, the other still fails (no duplicate write).
-    let version = stored(HOME_ACCOUNT, "us-east-1", &param)
+    let version = parameter(HOME_ACCOUNT, "us-east-1", &param)
         .await
         .unwrap()
         .version;
     assert!(app.invoke(event_json(&arn, "AVAILABLE")).await.is_err());
     assert_eq!(
-        stored(HOME_ACCOUNT, "us-east-1", &param)
+        parameter(HOME_ACCOUNT, "us-east-1", &param)
             .await
             .unwrap()
             .version,
@@ -309,7 +264,7 @@ async fn a_region_without_an_ami_fails_by_name() {
         .unwrap_err()
         .to_string();
     assert!(message.contains("no AMI in ap-south-1"), "{message}");
-    assert!(stored(HOME_ACCOUNT, "us-east-1", &param).await.is_some());
+    assert!(parameter(HOME_ACCOUNT, "us-east-1", &param).await.is_some());
 }
 
 #[tokio::test]
@@ -331,7 +286,7 @@ async fn ignored_events_make_no_aws_call() {
         env().standin.requests("GetImage", &name).is_empty(),
         "no GetImage for ignored events"
     );
-    assert!(stored(HOME_ACCOUNT, "us-east-1", &format!("/{name}"))
+    assert!(parameter(HOME_ACCOUNT, "us-east-1", &format!("/{name}"))
         .await
         .is_none());
 }
@@ -400,58 +355,7 @@ async fn malformed_input_is_refused_naming_the_field_and_writes_nothing() {
             "{error} should contain {words}"
         );
     }
-    assert!(stored(HOME_ACCOUNT, "us-east-1", "/never").await.is_none());
-}
-
-#[tokio::test]
-async fn invalid_policies_are_init_errors_listing_every_violation() {
-    env();
-    let base = amiflow_common::clients::load_base_config().await;
-    let bad = r#"{"rules": [{"name": "r", "ssmParameter": [], "launchTemplates": [{"launchTemplateName": "web"}]}]}"#;
-    let error = load_policy(&PolicySource::Inline(bad.into()), &base)
+    assert!(parameter(HOME_ACCOUNT, "us-east-1", "/never")
         .await
-        .unwrap_err();
-    assert_eq!(error.error_type(), "InvalidConfiguration");
-    let message = error.to_string();
-    assert!(message.contains("AMIFLOW_POLICY: "), "{message}");
-    assert!(
-        message
-            .contains("unknown field `ssmParameter` at `rules[0]`; did you mean `ssmParameters`?"),
-        "{message}"
-    );
-    assert!(
-        message.contains("`rules[0].launchTemplates[0].region`: is required"),
-        "{message}"
-    );
-}
-
-#[tokio::test]
-async fn the_policy_can_live_in_an_ssm_parameter() {
-    env();
-    let base = amiflow_common::clients::load_base_config().await;
-    let name = format!("/{}/policy", unique("policy"));
-    let document =
-        json!({"followDistributionSettings": false, "rules": [{"name": "from-ssm"}]}).to_string();
-    Client::new(&base)
-        .put_parameter()
-        .name(&name)
-        .value(&document)
-        .r#type(aws_sdk_ssm::types::ParameterType::String)
-        .send()
-        .await
-        .unwrap();
-    let policy = load_policy(&PolicySource::Parameter(name.clone()), &base)
-        .await
-        .unwrap();
-    assert_eq!(policy.rules[0].name, "from-ssm");
-    assert!(!policy.follow_distribution_settings);
-    let missing = load_policy(&PolicySource::Parameter(format!("{name}-missing")), &base)
-        .await
-        .unwrap_err();
-    assert!(
-        missing
-            .to_string()
-            .contains("AMIFLOW_POLICY_PARAMETER: cannot read parameter"),
-        "{missing}"
-    );
+        .is_none());
 }

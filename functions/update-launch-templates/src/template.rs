@@ -1,0 +1,186 @@
+//! What an invocation does to one launch template: decide from its default and latest versions,
+//! then create a version, make it the default, and prune, as the decision says.
+
+use amiflow_common::CallError;
+use amiflow_model::decide::{decide_template, provenance, versions_to_prune, TemplateDecision};
+use amiflow_model::plan::{Origin, TemplateTarget};
+use amiflow_model::token::client_token;
+use amiflow_model::{Action, Outcome};
+
+use crate::ec2::{TemplateRef, VersionsError, MANAGED_TAG};
+use crate::templates::{action, Group};
+
+impl Group<'_> {
+    pub(crate) async fn apply_one(
+        &self,
+        target: &TemplateTarget,
+        template: &TemplateRef,
+    ) -> Action {
+        let ami = target.placement.ami.as_deref().unwrap_or_default();
+        let fail = |detail: String| action(target, &template.id, Outcome::Failed, detail);
+        if !template.managed {
+            return unmanaged(target, template);
+        }
+        let (default, latest) = match self.ec2.default_and_latest(&template.id).await {
+            Ok(versions) => versions,
+            Err(VersionsError::NotFound(id)) => {
+                return fail(format!(
+                    "no launch template {id} in {}/{}",
+                    target.placement.account_id, target.placement.region
+                ))
+            }
+            Err(e) => return fail(format!("cannot describe launch template versions: {e}")),
+        };
+        let (default, latest) = (&default, &latest);
+        let decision =
+            decide_template(default, latest, ami, self.image, target.set_default_version);
+        let (outcome, mut detail, new_latest) = match decision {
+            TemplateDecision::Skip(reason) => {
+                return action(target, &template.id, Outcome::Skipped, reason)
+            }
+            TemplateDecision::Unchanged(reason) => (Outcome::Unchanged, reason, latest.number),
+            TemplateDecision::MakeDefault(version) if self.dry_run => (
+                Outcome::Planned,
+                format!("would make version {version} (created by an earlier attempt) the default"),
+                latest.number,
+            ),
+            TemplateDecision::MakeDefault(version) => {
+                if let Err(e) = self.ec2.make_default(&template.id, version).await {
+                    return fail(e.to_string());
+                }
+                (
+                    Outcome::Updated,
+                    format!("made version {version} (created by an earlier attempt) the default"),
+                    version,
+                )
+            }
+            TemplateDecision::Create { source_version } if self.dry_run => {
+                let then = if target.set_default_version {
+                    " and make it the default"
+                } else {
+                    ""
+                };
+                (
+                    Outcome::Planned,
+                    format!("would create a version from version {source_version}{then}"),
+                    latest.number,
+                )
+            }
+            TemplateDecision::Create { source_version } => {
+                let token = client_token(&[
+                    self.event_id,
+                    &target.placement.region,
+                    &target.placement.account_id,
+                    &template.id,
+                ]);
+                let description = provenance(self.image);
+                let created = self
+                    .ec2
+                    .create_version(&template.id, source_version, ami, &description, &token)
+                    .await;
+                let version = match created {
+                    Ok(version) => version,
+                    Err(e) => return fail(e.to_string()),
+                };
+                if target.set_default_version {
+                    if let Err(e) = self.ec2.make_default(&template.id, version).await {
+                        return fail(format!("created version {version}, but {e}"));
+                    }
+                    (
+                        Outcome::Updated,
+                        format!("version {version} from version {source_version}, now the default"),
+                        version,
+                    )
+                } else {
+                    (
+                        Outcome::Updated,
+                        format!("version {version} from version {source_version} (setDefaultVersion is false: not the default)"),
+                        version,
+                    )
+                }
+            }
+        };
+        if let Some(keep) = target.keep_versions {
+            let default_now = if target.set_default_version && outcome == Outcome::Updated {
+                new_latest
+            } else {
+                default.number
+            };
+            match self
+                .prune(
+                    &template.id,
+                    default_now,
+                    new_latest.max(latest.number),
+                    keep,
+                )
+                .await
+            {
+                Ok(None) => {}
+                Ok(Some(note)) => detail = format!("{detail}; {note}"),
+                Err(e) => return fail(format!("{detail}, but pruning failed: {e}")),
+            }
+        }
+        if !template.name.is_empty() {
+            detail = format!("{} ({detail})", template.name);
+        }
+        action(target, &template.id, outcome, detail)
+    }
+
+    /// Deletes the oldest versions beyond `keep`; says what it did (or would do in a dry run).
+    async fn prune(
+        &self,
+        template_id: &str,
+        default: i64,
+        latest: i64,
+        keep: u32,
+    ) -> Result<Option<String>, CallError> {
+        // Versions are numbered from 1, so a template whose latest is within `keep` has nothing to prune.
+        if latest <= i64::from(keep) {
+            return Ok(None);
+        }
+        let all = self.ec2.all_versions(template_id).await?;
+        let doomed = versions_to_prune(&all, default, latest, keep);
+        if doomed.is_empty() {
+            return Ok(None);
+        }
+        let list = doomed
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.dry_run {
+            return Ok(Some(format!("would prune versions {list}")));
+        }
+        let deleted = self.ec2.delete_versions(template_id, &doomed).await?;
+        Ok(Some(format!(
+            "pruned versions {}",
+            deleted
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+}
+
+/// A template without `amiflow:managed = true` is not amiflow's to change (its IAM says the same).
+fn unmanaged(target: &TemplateTarget, template: &TemplateRef) -> Action {
+    let (key, value) = MANAGED_TAG;
+    let (outcome, detail) = match target.origin {
+        Origin::DistributionSettings => (
+            Outcome::Skipped,
+            format!(
+                "not tagged {key}={value}: Image Builder's own distribution settings update it; \
+                 tag it to let amiflow keep it too"
+            ),
+        ),
+        Origin::Rule(_) => (
+            Outcome::Failed,
+            format!(
+                "not tagged {key}={value}, which amiflow needs to change a launch template: \
+                 tag it, or take it out of the policy"
+            ),
+        ),
+    };
+    action(target, &template.id, outcome, detail)
+}
