@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `sam build` as a user runs it, offline: SAM's rust-cargolambda build method with cargo-lambda and
-# zig from .venv-sam. The three functions share the workspace's target/, so the AWS SDK is compiled
-# once. Then checks each bootstrap (an ELF for the chosen architecture that needs no glibc newer
-# than al2023's 2.34) and prints it with its size.
+# zig from .venv-sam, locked to Cargo.lock. The three functions share the workspace's target/, so
+# the AWS SDK is compiled once. Then checks each bootstrap (an ELF for the chosen architecture that
+# needs no glibc newer than al2023's 2.34) and prints it with its size.
 #
 #   bash scripts/sam-build.sh [--arch arm64|x86_64] [more `sam build` options]
 #
@@ -20,7 +20,11 @@ esac
 al2023_glibc=2.34
 
 bash scripts/tools.sh sam
-export PATH="$PWD/.venv-sam/bin:$PATH" SAM_CLI_TELEMETRY=0 SAM_CLI_BETA_RUST_CARGO_LAMBDA=1
+# A release is built from exactly Cargo.lock: fail now, with cargo's own message, if it would change,
+# and make every `cargo lambda build` that sam runs pass --locked (scripts/cargo-lambda.toml).
+cargo metadata --locked --format-version 1 >/dev/null
+export PATH="$PWD/.venv-sam/bin:$PATH" SAM_CLI_TELEMETRY=0 SAM_CLI_BETA_RUST_CARGO_LAMBDA=1 \
+  CARGO_LAMBDA_GLOBAL="$PWD/scripts/cargo-lambda.toml"
 sam build --beta-features --template-file template.yaml \
   --parameter-overrides "Architecture=$arch" "$@"
 

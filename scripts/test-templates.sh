@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Checks what template.yaml, target-account-role.yaml and samconfig.toml promise (alarms, destinations,
+# least-privilege conditions, parameter patterns), with pytest in the lint virtualenv, reading the
+# templates with cfn-lint's own decoder. TEMPLATE_DIR=<folder> checks the files in another folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/tools.sh lint
+PYTHONDONTWRITEBYTECODE=1 .venv-lint/bin/python -m pytest -q -p no:cacheprovider tests/templates "$@"
