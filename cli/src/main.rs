@@ -1,15 +1,19 @@
 //! `amiflow validate FILE...`: checks amiflow policy documents and Image Builder
 //! distribution-configuration CLI input files, printing every violation.
-//! Exit status: 0 all valid, 1 any invalid, 2 a file could not be read or is not JSON.
+//! A valid policy may also get warnings (rules anyone who builds an image can set off); they do
+//! not change the exit status: 0 all valid, 1 any invalid, 2 a file could not be read or is not JSON.
 
 use std::process::ExitCode;
 
 use amiflow_model::validate::{validate, DocumentKind};
+use amiflow_model::warnings::policy_warnings;
+use amiflow_model::Policy;
 use serde_json::Value;
 
 const USAGE: &str = "usage: amiflow validate FILE...\n\n\
 Validates amiflow policy documents and Image Builder create/update-distribution-configuration\n\
-CLI input files (the kind is told from the keys). Exit 0: all valid; 1: any invalid; 2: unreadable or not JSON.";
+CLI input files (the kind is told from the keys). Exit 0: all valid; 1: any invalid; 2: unreadable or not JSON.\n\
+Warnings about valid policies do not change the exit status.";
 
 enum Verdict {
     Valid,
@@ -42,6 +46,12 @@ fn validate_file(path: &str) -> Verdict {
     let violations = validate(kind, &value);
     if violations.is_empty() {
         println!("{path}: valid {}", kind.describe());
+        let policy = (kind == DocumentKind::Policy)
+            .then(|| Policy::from_value(&value).ok())
+            .flatten();
+        for warning in policy.iter().flat_map(policy_warnings) {
+            println!("  warning: {warning}");
+        }
         return Verdict::Valid;
     }
     println!(

@@ -103,3 +103,41 @@ fn no_files_is_a_usage_error() {
     assert_eq!(run(&["validate"]).status.code(), Some(2));
     assert_eq!(run(&[]).status.code(), Some(2));
 }
+
+#[test]
+fn rules_without_a_pipeline_that_reach_templates_or_other_accounts_warn_and_still_exit_0() {
+    let dir = std::env::temp_dir().join(format!("amiflow-cli-warn-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"rules": [
+            {"name": "golden", "match": {"imageName": "golden-al2023*"},
+             "launchTemplates": [{"launchTemplateName": "web", "region": "us-east-1"}]},
+            {"name": "home", "ssmParameters": [{"name": "/p"}]}
+        ]}"#,
+    )
+    .unwrap();
+    let out = run(&[
+        "validate",
+        policy.to_str().unwrap(),
+        &fixture("policy/spec-example.json"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    assert!(
+        warnings[0].starts_with(
+            "  warning: rules[0] (golden) writes to launch templates but matches no pipelineArn: \
+             anyone who can build an image named golden-al2023* in this account (say \
+             golden-al2023-experiment) can move these targets"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("add match.pipelineArn for production rules"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -130,6 +130,13 @@ impl fmt::Display for ImageBuildVersionArn {
     }
 }
 
+/// The name segment Image Builder gives an image's ARN: the image name, lowercase, with spaces as
+/// `-` (`Golden AL2023` is `golden-al2023`). Image names allow `-_A-Za-z0-9` and spaces, so
+/// the segment holds only `-_a-z0-9`.
+pub fn arn_name_segment(image_name: &str) -> String {
+    image_name.to_ascii_lowercase().replace(' ', "-")
+}
+
 /// The Region field of any ARN (`arn:partition:service:region:account:resource`).
 pub fn arn_region(arn: &str) -> Option<&str> {
     arn.split(':').nth(3).filter(|r| !r.is_empty())
@@ -196,6 +203,14 @@ mod tests {
         assert!(
             text.starts_with("`resources[0]`: must be an image build version ARN"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn the_name_segment_is_lowercase_with_hyphens() {
+        assert_eq!(
+            arn_name_segment("Golden AL2023 web_1"),
+            "golden-al2023-web_1"
         );
     }
 

@@ -7,45 +7,122 @@ use crate::arn::ImageBuildVersionArn;
 pub enum Decision {
     /// Already holds the AMI: no write.
     Unchanged,
-    /// Holds a value written for a newer build of the same image: no write, with the reason.
+    /// Holds a value of a newer build of the same image (or one rolled back from): no write.
     Skip(String),
     /// Does not exist yet.
     Create,
-    /// Holds another value that is not newer: write.
-    Update,
+    /// Holds another value that is not newer: write. A rollback names the newer build it leaves.
+    Update {
+        rolled_back_from: Option<ImageBuildVersionArn>,
+    },
 }
+
+/// Why a build is written: an image moving its targets forward, or a sanctioned rollback to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Intent {
+    #[default]
+    Forward,
+    Rollback,
+}
+
+/// What amiflow recorded beside a value: the build it is from, and the newer build a rollback left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub build: ImageBuildVersionArn,
+    pub rolled_back_from: Option<ImageBuildVersionArn>,
+}
+
+const ROLLED_BACK_FROM: &str = "rolled back from ";
 
 /// The provenance amiflow writes beside a value (parameter `Description`, launch template
-/// `VersionDescription`); `recorded_image` reads it back.
-pub fn provenance(image: &ImageBuildVersionArn) -> String {
-    format!("amiflow: AMI of {image}")
+/// `VersionDescription`); `record` reads it back.
+pub fn provenance(
+    image: &ImageBuildVersionArn,
+    rolled_back_from: Option<&ImageBuildVersionArn>,
+) -> String {
+    match rolled_back_from {
+        None => format!("amiflow: AMI of {image}"),
+        Some(newer) => format!("amiflow: AMI of {image}, {ROLLED_BACK_FROM}{newer}"),
+    }
 }
 
-/// The image build version a description says its value came from, if amiflow (or anyone
-/// following the same convention) wrote one.
-pub fn recorded_image(description: &str) -> Option<ImageBuildVersionArn> {
-    ImageBuildVersionArn::find_in(description)
+/// What a description says its value came from, if amiflow (or anyone following the same
+/// convention) wrote one.
+pub fn record(description: &str) -> Option<Record> {
+    let build = ImageBuildVersionArn::find_in(description)?;
+    let rolled_back_from = description
+        .split_once(ROLLED_BACK_FROM)
+        .and_then(|(_, rest)| ImageBuildVersionArn::find_in(rest));
+    Some(Record {
+        build,
+        rolled_back_from,
+    })
 }
 
-/// Decides what to do with a target whose current value and description are given (`None`:
-/// the target does not exist yet).
+impl Record {
+    /// Why a forward write of `image` must not replace this value, if it must not.
+    fn forbids(&self, image: &ImageBuildVersionArn) -> Option<String> {
+        if let Some(from) = &self.rolled_back_from {
+            if !image.is_newer_than(from) && self.build.same_image_as(image) {
+                return Some(format!(
+                    "rolled back to {} from {from}; only a build newer than {} moves it forward",
+                    self.build.version, from.version
+                ));
+            }
+        }
+        self.build.is_newer_than(image).then(|| {
+            format!(
+                "from a newer build ({}); not moving it back to {}",
+                self.build, image.version
+            )
+        })
+    }
+
+    /// The newest build this record knows of that is newer than `image`.
+    fn newer_than(&self, image: &ImageBuildVersionArn) -> Option<ImageBuildVersionArn> {
+        [Some(&self.build), self.rolled_back_from.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter(|b| b.is_newer_than(image))
+            .max_by(|a, b| a.version.cmp(&b.version))
+            .cloned()
+    }
+}
+
+/// A target's current value and what is known of where it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Current<'a> {
+    pub value: &'a str,
+    pub description: Option<&'a str>,
+}
+
+/// Decides what to do with a target (`None`: it does not exist yet).
 pub fn decide(
-    current: Option<(&str, Option<&str>)>,
+    current: Option<Current<'_>>,
     ami: &str,
     image: &ImageBuildVersionArn,
+    intent: Intent,
 ) -> Decision {
-    let Some((value, description)) = current else {
+    let Some(current) = current else {
         return Decision::Create;
     };
-    if value == ami {
+    if current.value == ami {
         return Decision::Unchanged;
     }
-    match description.and_then(recorded_image) {
-        Some(recorded) if recorded.is_newer_than(image) => Decision::Skip(format!(
-            "holds {value} from a newer build ({recorded}); not moving it back to {}",
-            image.version
-        )),
-        _ => Decision::Update,
+    let recorded = current.description.and_then(record);
+    match (intent, recorded) {
+        (Intent::Rollback, recorded) => Decision::Update {
+            rolled_back_from: recorded.and_then(|r| r.newer_than(image)),
+        },
+        (Intent::Forward, Some(recorded)) => match recorded.forbids(image) {
+            Some(why) => Decision::Skip(format!("holds {}, {why}", current.value)),
+            None => Decision::Update {
+                rolled_back_from: None,
+            },
+        },
+        (Intent::Forward, None) => Decision::Update {
+            rolled_back_from: None,
+        },
     }
 }
 
@@ -64,8 +141,10 @@ pub enum TemplateDecision {
     /// An earlier attempt created this version with the AMI but stopped before making it default.
     MakeDefault(i64),
     /// Create a version from `source_version` (so every other setting is inherited) with the AMI.
+    /// A rollback names the newer build it leaves.
     Create {
         source_version: i64,
+        rolled_back_from: Option<ImageBuildVersionArn>,
     },
 }
 
@@ -76,6 +155,7 @@ pub fn decide_template(
     ami: &str,
     image: &ImageBuildVersionArn,
     set_default_version: bool,
+    intent: Intent,
 ) -> TemplateDecision {
     if default.image_id.as_deref() == Some(ami) {
         return TemplateDecision::Unchanged(format!(
@@ -83,13 +163,11 @@ pub fn decide_template(
             default.number
         ));
     }
-    for version in [default, latest] {
-        if let Some(recorded) = version.description.as_deref().and_then(recorded_image) {
-            if recorded.is_newer_than(image) {
-                return TemplateDecision::Skip(format!(
-                    "version {} holds an AMI of a newer build ({recorded}); not moving it back to {}",
-                    version.number, image.version
-                ));
+    let records = [default, latest].map(|v| (v.number, v.description.as_deref().and_then(record)));
+    if intent == Intent::Forward {
+        for (number, recorded) in &records {
+            if let Some(why) = recorded.as_ref().and_then(|r| r.forbids(image)) {
+                return TemplateDecision::Skip(format!("version {number} holds an AMI {why}"));
             }
         }
     }
@@ -100,18 +178,20 @@ pub fn decide_template(
                 latest.number, default.number
             ));
         }
-        if latest
-            .description
-            .as_deref()
-            .and_then(recorded_image)
-            .as_ref()
-            == Some(image)
-        {
+        if records[1].1.as_ref().map(|r| &r.build) == Some(image) {
             return TemplateDecision::MakeDefault(latest.number);
         }
     }
+    let rolled_back_from = match intent {
+        Intent::Forward => None,
+        Intent::Rollback => records
+            .iter()
+            .filter_map(|(_, r)| r.as_ref()?.newer_than(image))
+            .max_by(|a, b| a.version.cmp(&b.version)),
+    };
     TemplateDecision::Create {
         source_version: default.number,
+        rolled_back_from,
     }
 }
 
@@ -132,6 +212,12 @@ pub fn versions_to_prune(versions: &[i64], default: i64, latest: i64, keep: u32)
 mod tests {
     use super::*;
 
+    use Intent::{Forward, Rollback};
+
+    fn cur<'a>(value: &'a str, description: Option<&'a str>) -> Current<'a> {
+        Current { value, description }
+    }
+
     fn arn(build: &str) -> ImageBuildVersionArn {
         format!("arn:aws:imagebuilder:us-east-1:123456789012:image/golden/{build}")
             .parse()
@@ -140,17 +226,30 @@ mod tests {
 
     #[test]
     fn missing_is_created_same_is_unchanged() {
-        assert_eq!(decide(None, "ami-new", &arn("1.0.0/2")), Decision::Create);
         assert_eq!(
-            decide(Some(("ami-new", None)), "ami-new", &arn("1.0.0/2")),
+            decide(None, "ami-new", &arn("1.0.0/2"), Forward),
+            Decision::Create
+        );
+        assert_eq!(
+            decide(
+                Some(cur("ami-new", None)),
+                "ami-new",
+                &arn("1.0.0/2"),
+                Forward
+            ),
             Decision::Unchanged
         );
     }
 
     #[test]
     fn never_moves_back_to_an_older_build() {
-        let newer = provenance(&arn("1.0.0/2"));
-        let decision = decide(Some(("ami-2", Some(&newer))), "ami-1", &arn("1.0.0/1"));
+        let newer = provenance(&arn("1.0.0/2"), None);
+        let decision = decide(
+            Some(cur("ami-2", Some(&newer))),
+            "ami-1",
+            &arn("1.0.0/1"),
+            Forward,
+        );
         let Decision::Skip(reason) = decision else {
             panic!("expected skip, got {decision:?}")
         };
@@ -158,44 +257,68 @@ mod tests {
             reason.contains("newer build") && reason.contains("ami-2"),
             "{reason}"
         );
-        let semver_newer = provenance(&arn("1.10.0/1"));
+        let semver_newer = provenance(&arn("1.10.0/1"), None);
         assert!(matches!(
-            decide(Some(("x", Some(&semver_newer))), "y", &arn("1.9.0/7")),
+            decide(
+                Some(cur("x", Some(&semver_newer))),
+                "y",
+                &arn("1.9.0/7"),
+                Forward
+            ),
             Decision::Skip(_)
         ));
     }
 
     #[test]
     fn older_foreign_or_unrecorded_values_are_updated() {
-        let older = provenance(&arn("1.0.0/1"));
+        let older = provenance(&arn("1.0.0/1"), None);
         assert_eq!(
-            decide(Some(("ami-1", Some(&older))), "ami-2", &arn("1.0.0/2")),
-            Decision::Update
+            decide(
+                Some(cur("ami-1", Some(&older))),
+                "ami-2",
+                &arn("1.0.0/2"),
+                Forward
+            ),
+            Decision::Update {
+                rolled_back_from: None
+            }
         );
         let other_image =
             "amiflow: AMI of arn:aws:imagebuilder:us-east-1:123456789012:image/other/9.0.0/9";
         assert_eq!(
-            decide(Some(("ami-9", Some(other_image))), "ami-2", &arn("1.0.0/2")),
-            Decision::Update
+            decide(
+                Some(cur("ami-9", Some(other_image))),
+                "ami-2",
+                &arn("1.0.0/2"),
+                Forward
+            ),
+            Decision::Update {
+                rolled_back_from: None
+            }
         );
         assert_eq!(
             decide(
-                Some(("ami-0", Some("set by hand"))),
+                Some(cur("ami-0", Some("set by hand"))),
                 "ami-2",
-                &arn("1.0.0/2")
+                &arn("1.0.0/2"),
+                Forward
             ),
-            Decision::Update
+            Decision::Update {
+                rolled_back_from: None
+            }
         );
         assert_eq!(
-            decide(Some(("ami-0", None)), "ami-2", &arn("1.0.0/2")),
-            Decision::Update
+            decide(Some(cur("ami-0", None)), "ami-2", &arn("1.0.0/2"), Forward),
+            Decision::Update {
+                rolled_back_from: None
+            }
         );
     }
 
     #[test]
     fn provenance_round_trips() {
         assert_eq!(
-            recorded_image(&provenance(&arn("3.2.1/4"))),
+            record(&provenance(&arn("3.2.1/4"), None)).map(|r| r.build),
             Some(arn("3.2.1/4"))
         );
     }
@@ -211,39 +334,52 @@ mod tests {
     #[test]
     fn template_decisions() {
         let image = arn("1.0.0/2");
-        let ours = Some(provenance(&image));
+        let ours = Some(provenance(&image, None));
         let v1 = version(1, "ami-old", None);
         assert!(matches!(
-            decide_template(&version(1, "ami-new", None), &v1, "ami-new", &image, true),
+            decide_template(
+                &version(1, "ami-new", None),
+                &v1,
+                "ami-new",
+                &image,
+                true,
+                Forward
+            ),
             TemplateDecision::Unchanged(_)
         ));
         assert_eq!(
-            decide_template(&v1, &v1, "ami-new", &image, true),
-            TemplateDecision::Create { source_version: 1 }
+            decide_template(&v1, &v1, "ami-new", &image, true, Forward),
+            TemplateDecision::Create {
+                source_version: 1,
+                rolled_back_from: None
+            }
         );
         let half_done = version(2, "ami-new", ours.clone());
         assert_eq!(
-            decide_template(&v1, &half_done, "ami-new", &image, true),
+            decide_template(&v1, &half_done, "ami-new", &image, true, Forward),
             TemplateDecision::MakeDefault(2)
         );
         assert!(matches!(
-            decide_template(&v1, &half_done, "ami-new", &image, false),
+            decide_template(&v1, &half_done, "ami-new", &image, false, Forward),
             TemplateDecision::Unchanged(_)
         ));
-        let newer = version(3, "ami-newer", Some(provenance(&arn("1.0.0/3"))));
+        let newer = version(3, "ami-newer", Some(provenance(&arn("1.0.0/3"), None)));
         assert!(matches!(
-            decide_template(&newer, &newer, "ami-new", &image, true),
+            decide_template(&newer, &newer, "ami-new", &image, true, Forward),
             TemplateDecision::Skip(_)
         ));
         assert!(matches!(
-            decide_template(&v1, &newer, "ami-new", &image, true),
+            decide_template(&v1, &newer, "ami-new", &image, true, Forward),
             TemplateDecision::Skip(_)
         ));
         // Someone else's version that happens to hold the AMI is not taken as ours to promote.
         let foreign = version(2, "ami-new", Some("by hand".into()));
         assert_eq!(
-            decide_template(&v1, &foreign, "ami-new", &image, true),
-            TemplateDecision::Create { source_version: 1 }
+            decide_template(&v1, &foreign, "ami-new", &image, true, Forward),
+            TemplateDecision::Create {
+                source_version: 1,
+                rolled_back_from: None
+            }
         );
     }
 
@@ -257,5 +393,89 @@ mod tests {
             Vec::<i64>::new(),
             "default and latest always stay"
         );
+    }
+
+    #[test]
+    fn a_rollback_moves_back_and_holds_until_a_newer_build() {
+        let bad = provenance(&arn("1.2.0/1"), None);
+        let decision = decide(
+            Some(cur("ami-bad", Some(&bad))),
+            "ami-good",
+            &arn("1.1.0/1"),
+            Rollback,
+        );
+        assert_eq!(
+            decision,
+            Decision::Update {
+                rolled_back_from: Some(arn("1.2.0/1"))
+            }
+        );
+        let rolled = provenance(&arn("1.1.0/1"), Some(&arn("1.2.0/1")));
+        assert_eq!(
+            record(&rolled),
+            Some(Record {
+                build: arn("1.1.0/1"),
+                rolled_back_from: Some(arn("1.2.0/1"))
+            })
+        );
+        // A late or repeated event for the bad build, or an older one, is skipped...
+        for build in ["1.2.0/1", "1.1.5/1", "1.0.0/1"] {
+            let decision = decide(
+                Some(cur("ami-good", Some(&rolled))),
+                "ami-x",
+                &arn(build),
+                Forward,
+            );
+            assert!(
+                matches!(&decision, Decision::Skip(why) if why.contains("rolled back")),
+                "{build}: {decision:?}"
+            );
+        }
+        // ...and only a newer build moves it forward again.
+        assert_eq!(
+            decide(
+                Some(cur("ami-good", Some(&rolled))),
+                "ami-next",
+                &arn("1.2.0/2"),
+                Forward
+            ),
+            Decision::Update {
+                rolled_back_from: None
+            }
+        );
+        // Rolling back where nothing newer is recorded is a plain update.
+        assert_eq!(
+            decide(
+                Some(cur("ami-0", None)),
+                "ami-good",
+                &arn("1.1.0/1"),
+                Rollback
+            ),
+            Decision::Update {
+                rolled_back_from: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_template_rollback_names_the_newest_build_it_leaves() {
+        let good = arn("1.1.0/1");
+        let bad = version(3, "ami-bad", Some(provenance(&arn("1.2.0/1"), None)));
+        assert_eq!(
+            decide_template(&bad, &bad, "ami-good", &good, true, Rollback),
+            TemplateDecision::Create {
+                source_version: 3,
+                rolled_back_from: Some(arn("1.2.0/1"))
+            }
+        );
+        let rolled = version(
+            4,
+            "ami-good",
+            Some(provenance(&good, Some(&arn("1.2.0/1")))),
+        );
+        assert!(matches!(
+            decide_template(&rolled, &rolled, "ami-bad", &arn("1.2.0/1"), true, Forward),
+            TemplateDecision::Skip(_)
+        ));
     }
 }

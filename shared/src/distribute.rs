@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::arn::arn_region;
 use crate::error::InputError;
-use crate::fields::{check_tag_keys, TAGS};
+use crate::fields::{check_tag_keys, MAX_TAG_VALUE, TAGS};
 use crate::plan::{distribute_call, DistributeCall, Origin};
 use crate::policy_schema::DISTRIBUTE_ENTRY;
 use crate::schema::{check, Field, Schema, Text, Violation};
@@ -89,8 +89,9 @@ pub(crate) fn direct_distribution(input: &Value) -> Result<DistributeCall, Input
     ))
 }
 
-/// Checks a planned call against DistributeImage's constraints, the tag limit counting amiflow's
-/// own tag, and the rule that the configuration is in this operation's Region.
+/// Checks a planned call against DistributeImage's constraints, every tag it carries (the tag
+/// limit counting amiflow's own tag), and the rule that the configuration is in this operation's
+/// Region.
 pub fn check_call(call: &DistributeCall, home_region: &str) -> Vec<Violation> {
     let mut out = Vec::new();
     let entry = serde_json::json!({
@@ -113,6 +114,7 @@ pub fn check_call(call: &DistributeCall, home_region: &str) -> Vec<Violation> {
             ),
         ));
     }
+    check_tags(call, &mut out);
     if call.source_image.is_empty() || call.source_image.chars().count() > 1024 {
         out.push(Violation::new(
             "sourceImage",
@@ -136,6 +138,34 @@ pub fn check_call(call: &DistributeCall, home_region: &str) -> Vec<Violation> {
         }
     }
     out
+}
+
+/// DistributeImage's rules for each tag: the given ones as given, and the loop guard, whose value
+/// is the source image (up to 1,024 characters in a direct request, such as an `ssm:` path).
+fn check_tags(call: &DistributeCall, out: &mut Vec<Violation>) {
+    let given: serde_json::Map<String, Value> = call
+        .tags
+        .iter()
+        .filter(|(k, _)| k.as_str() != SOURCE_IMAGE_TAG)
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let given = Value::Object(given);
+    check(&given, &TAGS, "tags", out);
+    check_tag_keys(Some(&given), "tags", out);
+    let length = call
+        .tags
+        .get(SOURCE_IMAGE_TAG)
+        .map_or(0, |source| source.chars().count());
+    if length > MAX_TAG_VALUE {
+        out.push(Violation::new(
+            "sourceImage",
+            format!(
+                "is {length} characters, and amiflow tags the distributed image with \
+                 {SOURCE_IMAGE_TAG}=<sourceImage>, whose value DistributeImage limits to \
+                 {MAX_TAG_VALUE} characters: give a source image of at most {MAX_TAG_VALUE} characters"
+            ),
+        ));
+    }
 }
 
 #[cfg(test)]
@@ -208,6 +238,42 @@ mod tests {
         assert!(errors(json!({"sourceImage": "ami-1"}))
             .contains("`distributionConfigurationArn`: is required"));
         assert!(errors(request(json!({"tag": {}}))).contains("did you mean `tags`?"));
+    }
+
+    #[test]
+    fn the_loop_guard_tag_value_is_limited_like_every_tag() {
+        let path = format!("ssm:/{}", "p".repeat(251));
+        assert!(direct_call(&request(json!({"sourceImage": path})), "us-east-1").is_ok());
+        let long = format!("ssm:/{}", "p".repeat(252));
+        let text = errors(request(json!({"sourceImage": long})));
+        assert!(
+            text.contains("`sourceImage`: is 257 characters, and amiflow tags the distributed image with amiflow:source-image=<sourceImage>, whose value DistributeImage limits to 256 characters"),
+            "{text}"
+        );
+        // A planned call's given tags are checked too, not only a direct request's shape.
+        let mut tags = BTreeMap::new();
+        tags.insert("k".repeat(129), "v".repeat(257));
+        let call = distribute_call(
+            "ami-1",
+            CONFIG,
+            "Role",
+            &tags,
+            "t".into(),
+            Origin::Rule("r".into()),
+        );
+        let found: Vec<String> = check_call(&call, "us-east-1")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0].contains("length must be 1 to 128 characters, is 129"),
+            "{found:#?}"
+        );
+        assert!(
+            found[1].contains("length must be 0 to 256 characters, is 257"),
+            "{found:#?}"
+        );
     }
 
     #[test]

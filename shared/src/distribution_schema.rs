@@ -262,6 +262,25 @@ mod tests {
     }
 
     #[test]
+    fn ssm_parameter_names_follow_the_api_pattern() {
+        let found = messages(
+            DocumentKind::CreateDistributionConfiguration,
+            json!({"name": "dist", "distributions": [{"region": "us-east-1", "ssmParameterConfigurations": [
+                {"parameterName": "/golden/al2023/latest"},
+                {"parameterName": "/golden/Golden AL2023/latest"},
+                {"parameterName": format!("/{}", "x".repeat(1011))}
+            ]}]}),
+        );
+        let path = "`distributions[0].ssmParameterConfigurations";
+        assert_has(&found, &format!("{path}[1].parameterName`: must match ^[a-zA-Z0-9_.\\-\\/]+$, got \"/golden/Golden AL2023/latest\""));
+        assert_has(
+            &found,
+            &format!("{path}[2].parameterName`: length must be 1 to 1011 characters, is 1012"),
+        );
+        assert_eq!(found.len(), 2, "{found:#?}");
+    }
+
+    #[test]
     fn placeholders_allow_inner_spaces() {
         let found = messages(
             DocumentKind::CreateDistributionConfiguration,

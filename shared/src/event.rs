@@ -53,12 +53,24 @@ pub struct Request {
     /// The EventBridge event id, or `direct:<arn>` for a direct request (the same request twice
     /// gives the same tokens).
     pub event_id: String,
+    /// Move every target back to this build (a direct request only).
+    pub rollback: bool,
 }
 
-static DIRECT_REQUEST: Schema = Schema::Object(&[Field::required(
-    "imageBuildVersionArn",
-    &Schema::Text(Text::len(1, 1024)),
-)]);
+static DIRECT_REQUEST: Schema = Schema::Object(&[
+    Field::required("imageBuildVersionArn", &Schema::Text(Text::len(1, 1024))),
+    Field::optional("rollback", &Schema::Bool),
+]);
+
+impl Request {
+    /// What writing this request's build means: moving forward, or a sanctioned rollback.
+    pub fn intent(&self) -> crate::decide::Intent {
+        match self.rollback {
+            true => crate::decide::Intent::Rollback,
+            false => crate::decide::Intent::Forward,
+        }
+    }
+}
 
 impl Invocation {
     pub fn ignore(reason: impl Into<String>) -> Self {
@@ -92,9 +104,14 @@ impl Invocation {
         }
         let arn = input["imageBuildVersionArn"].as_str().unwrap_or_default();
         let image = ImageBuildVersionArn::parse_field(arn, "imageBuildVersionArn")?;
+        let rollback = input.get("rollback") == Some(&Value::Bool(true));
         Ok(Invocation::Act(Request {
-            event_id: format!("direct:{image}"),
+            event_id: match rollback {
+                true => format!("rollback:{image}"),
+                false => format!("direct:{image}"),
+            },
             image,
+            rollback,
         }))
     }
 }
@@ -110,6 +127,12 @@ fn classify_event(input: &Value) -> Result<Invocation, InputError> {
             )),
         }
     };
+    if input.get("rollback").is_some() {
+        return Err(InputError::new(
+            "rollback",
+            "is for a direct request ({\"imageBuildVersionArn\": ..., \"rollback\": true}), never an EventBridge event",
+        ));
+    }
     let source = text("source")?;
     let detail_type = text("detail-type")?;
     if source != IMAGE_BUILDER_SOURCE {
@@ -159,6 +182,7 @@ fn classify_event(input: &Value) -> Result<Invocation, InputError> {
     Ok(Invocation::Act(Request {
         event_id: event.id.unwrap_or_else(|| format!("event:{image}")),
         image,
+        rollback: false,
     }))
 }
 
@@ -277,5 +301,27 @@ mod tests {
             err.contains("`distributionConfigurationArn`: is required"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn rollback_is_a_direct_request_only() {
+        let arn = "arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.2.3/4";
+        let Invocation::Act(request) =
+            Invocation::classify(&json!({"imageBuildVersionArn": arn, "rollback": true})).unwrap()
+        else {
+            panic!("should act")
+        };
+        assert!(request.rollback);
+        assert_ne!(request.event_id, format!("direct:{arn}"), "its own tokens");
+        let mut with_rollback = event("AVAILABLE");
+        with_rollback["rollback"] = json!(true);
+        let err = Invocation::classify(&with_rollback)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`rollback`: is for a direct request"), "{err}");
+        let err = Invocation::classify(&json!({"imageBuildVersionArn": arn, "rollback": "yes"}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`rollback`"), "{err}");
     }
 }

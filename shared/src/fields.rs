@@ -16,7 +16,8 @@ pub(crate) const ORGANIZATIONAL_UNIT_ARN: &str = r"^arn:aws[^:]*:organizations::
 pub(crate) const AMI_NAME: &str = r"^[-_A-Za-z0-9{][-_A-Za-z0-9\s:{}\.]+[-_A-Za-z0-9}]$";
 pub(crate) const RESOURCE_NAME: &str = r"^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$";
 pub(crate) const TAG_KEY: &str = r"^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]*$";
-pub(crate) const PARAMETER_NAME: &str = r"^[^\x00]+$";
+/// `SsmParameterConfiguration.parameterName` (1 to 1011 characters).
+pub(crate) const PARAMETER_NAME: &str = r"^[a-zA-Z0-9_.\-\/]+$";
 pub(crate) const REGION: &str = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$";
 pub(crate) const REGION_OR_ALL: &str = r"^(\*|[a-z]{2}(-[a-z]+)+-[0-9]+)$";
 pub(crate) const ACCOUNT_OR_ALL: &str = r"^(\*|[0-9]{12})$";
@@ -40,10 +41,13 @@ pub(crate) static POSITIVE: Schema = Schema::Integer {
     min: 1,
     max: i32::MAX as i64,
 };
+/// The longest tag key and tag value Image Builder takes.
+pub const MAX_TAG_KEY: usize = 128;
+pub const MAX_TAG_VALUE: usize = 256;
 /// Tag maps (`tags`, `amiTags`, DistributeImage `tags`): 50 entries, keys 1..128 not `aws:`, values up to 256.
 pub static TAGS: Schema = Schema::Map {
-    key: Text::pattern(1, 128, r"^[a-zA-Z0-9\s_.:/=+\-@]*$"),
-    value: Text::len(0, 256),
+    key: Text::pattern(1, MAX_TAG_KEY, r"^[a-zA-Z0-9\s_.:/=+\-@]*$"),
+    value: Text::len(0, MAX_TAG_VALUE),
     max: 50,
 };
 pub(crate) static CLIENT_TOKEN: Schema = Schema::Text(Text::len(1, 64));

@@ -25,6 +25,9 @@ pub struct Image {
     pub name: String,
     #[serde(default)]
     pub version: String,
+    /// `AMI` or `DOCKER` (a container image, with containers instead of AMIs).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub image_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ImageState>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -39,7 +42,7 @@ pub struct Image {
     pub distribution_configuration: Option<ImageDistributionConfiguration>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageState {
     #[serde(default)]
@@ -53,6 +56,18 @@ pub struct ImageState {
 pub struct OutputResources {
     #[serde(default)]
     pub amis: Vec<Ami>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers: Vec<Container>,
+}
+
+/// A container image's output: where its images were pushed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Container {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub image_uris: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +82,9 @@ pub struct Ami {
     /// Absent means the image owner's account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+    /// The AMI's own state; only an `AVAILABLE` AMI is used (absent is taken as available).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ImageState>,
 }
 
 /// The distribution configuration as embedded in an image (the resource, not a create input).
@@ -94,6 +112,23 @@ pub struct OwnedAmi {
     pub region: String,
     pub account_id: String,
     pub image_id: String,
+    pub state: Option<ImageState>,
+}
+
+impl OwnedAmi {
+    /// Why this AMI is not used as a target's value: its state is not `AVAILABLE`.
+    pub fn unavailable(&self) -> Option<String> {
+        let state = self.state.as_ref().filter(|s| s.status != "AVAILABLE")?;
+        let reason = state
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        Some(format!(
+            "the AMI {} of account {} in {} is {}{reason}, not AVAILABLE",
+            self.image_id, self.account_id, self.region, state.status
+        ))
+    }
 }
 
 impl Image {
@@ -103,6 +138,27 @@ impl Image {
 
     pub fn status(&self) -> &str {
         self.state.as_ref().map_or("UNKNOWN", |s| s.status.as_str())
+    }
+
+    /// Why amiflow leaves this image alone although it is available: a container image
+    /// (`type: DOCKER`, or containers and no AMIs in its output) has no AMI to put anywhere.
+    pub fn container_reason(&self) -> Option<String> {
+        let (amis, containers) = self
+            .output_resources
+            .as_ref()
+            .map_or((0, 0), |o| (o.amis.len(), o.containers.len()));
+        let container = match self.image_type.as_deref() {
+            Some(kind) => kind == "DOCKER",
+            None => amis == 0 && containers > 0,
+        };
+        container.then(|| {
+            format!(
+                "image {} is a container image (type {}, {containers} container outputs, no AMIs); \
+                 amiflow acts only on AMIs",
+                self.arn,
+                self.image_type.as_deref().unwrap_or("not given"),
+            )
+        })
     }
 
     pub fn resolve(self) -> Result<ResolvedImage, InputError> {
@@ -118,6 +174,7 @@ impl Image {
                     .clone()
                     .unwrap_or_else(|| arn.account.clone()),
                 image_id: ami.image.clone(),
+                state: ami.state.clone(),
             })
             .collect();
         Ok(ResolvedImage {
@@ -169,5 +226,53 @@ impl ResolvedImage {
             .distribution_configuration
             .as_ref()
             .map_or(&[], |d| d.distributions.as_slice())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn image(value: serde_json::Value) -> Image {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn container_images_are_told_by_type_or_by_their_outputs() {
+        let arn = "arn:aws:imagebuilder:us-east-1:123456789012:image/app/1.0.0/1";
+        let docker = image(json!({"arn": arn, "type": "DOCKER", "outputResources": {
+            "containers": [{"region": "us-east-1", "imageUris": ["123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.0.0-1"]}]}}));
+        let reason = docker.container_reason().unwrap();
+        assert!(
+            reason.contains("container image (type DOCKER, 1 container outputs"),
+            "{reason}"
+        );
+        let untyped =
+            image(json!({"arn": arn, "outputResources": {"containers": [{"imageUris": []}]}}));
+        assert!(untyped.container_reason().is_some());
+        let ami = image(
+            json!({"arn": arn, "type": "AMI", "outputResources": {"amis": [{"region": "us-east-1", "image": "ami-1"}]}}),
+        );
+        assert_eq!(ami.container_reason(), None);
+        assert_eq!(image(json!({"arn": arn})).container_reason(), None);
+    }
+
+    #[test]
+    fn an_ami_is_used_only_when_available_or_its_state_is_not_given() {
+        let arn = "arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.0.0/1";
+        let resolved = image(json!({"arn": arn, "outputResources": {"amis": [
+            {"region": "us-east-1", "image": "ami-1", "state": {"status": "AVAILABLE"}},
+            {"region": "eu-west-1", "image": "ami-2"},
+            {"region": "us-west-2", "image": "ami-3", "state": {"status": "FAILED", "reason": "copy failed"}}
+        ]}}))
+        .resolve()
+        .unwrap();
+        assert_eq!(resolved.amis[0].unavailable(), None);
+        assert_eq!(resolved.amis[1].unavailable(), None);
+        assert_eq!(
+            resolved.amis[2].unavailable().as_deref(),
+            Some("the AMI ami-3 of account 123456789012 in us-west-2 is FAILED (copy failed), not AVAILABLE")
+        );
     }
 }

@@ -6,123 +6,16 @@ use std::collections::BTreeMap;
 
 use crate::distribution::Distribution;
 use crate::image::ResolvedImage;
+use crate::parameter_name::parameter_name_problem;
 use crate::placeholder;
-use crate::policy::{Policy, TagFilter};
-use crate::report::{Action, ActionKind, Outcome};
+use crate::policy::Policy;
 use crate::token::client_token;
 use crate::unique::unique_by;
 use crate::SOURCE_IMAGE_TAG;
 
-/// Where a target came from, for the report and the logs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    Rule(String),
-    DistributionSettings,
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Origin::Rule(name) => write!(f, "rule {name:?}"),
-            Origin::DistributionSettings => f.write_str("the image's distribution settings"),
-        }
-    }
-}
-
-/// A (Region, account) pair with the AMI it should use, or why it has none.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placement {
-    pub region: String,
-    pub account_id: String,
-    /// `Err` names why no AMI fits: such a target fails, named in the report.
-    pub ami: Result<String, String>,
-    /// True when the account is not the function's own: reaching it needs the cross-account role.
-    pub cross_account: bool,
-}
-
-impl Placement {
-    /// The report line for a target here.
-    pub fn action(
-        &self,
-        kind: ActionKind,
-        target: impl Into<String>,
-        outcome: Outcome,
-        detail: impl Into<String>,
-    ) -> Action {
-        Action {
-            kind,
-            region: self.region.clone(),
-            account_id: self.account_id.clone(),
-            target: target.into(),
-            ami: self.ami.clone().ok(),
-            outcome,
-            detail: detail.into(),
-            product: None,
-        }
-    }
-}
-
-/// A target that lives in one (Region, account).
-pub trait Placed {
-    fn placement(&self) -> &Placement;
-}
-
-impl Placed for ParameterTarget {
-    fn placement(&self) -> &Placement {
-        &self.placement
-    }
-}
-
-impl Placed for TemplateTarget {
-    fn placement(&self) -> &Placement {
-        &self.placement
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParameterTarget {
-    pub placement: Placement,
-    pub name: String,
-    pub data_type: String,
-    pub origin: Origin,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TemplateSelector {
-    Id(String),
-    Name(String),
-    /// Resolved at run time with DescribeLaunchTemplates in the placement's (Region, account).
-    Tag(TagFilter),
-}
-
-impl std::fmt::Display for TemplateSelector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TemplateSelector::Id(id) => f.write_str(id),
-            TemplateSelector::Name(name) => write!(f, "name {name}"),
-            TemplateSelector::Tag(t) => write!(f, "tag {}={}", t.key, t.value),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateTarget {
-    pub placement: Placement,
-    pub selector: TemplateSelector,
-    pub set_default_version: bool,
-    pub keep_versions: Option<u32>,
-    pub origin: Origin,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DistributeCall {
-    pub source_image: String,
-    pub distribution_configuration_arn: String,
-    pub execution_role: String,
-    pub tags: BTreeMap<String, String>,
-    pub client_token: String,
-    pub origin: Origin,
-}
+pub use crate::target::{
+    DistributeCall, Origin, ParameterTarget, Placed, Placement, TemplateSelector, TemplateTarget,
+};
 
 pub struct Planner<'a> {
     pub policy: &'a Policy,
@@ -143,7 +36,10 @@ impl<'a> Planner<'a> {
 
     fn place(&self, region: &str, account: &str) -> Placement {
         let ami = match self.image.ami_for(region, account) {
-            Some(ami) => Ok(ami.image_id.clone()),
+            Some(ami) => match ami.unavailable() {
+                None => Ok(ami.image_id.clone()),
+                Some(reason) => Err(format!("{reason}; it is not used")),
+            },
             None if self.image.regions().is_empty() => {
                 Err("the image has no AMIs (outputResources.amis is empty)".into())
             }
@@ -162,6 +58,8 @@ impl<'a> Planner<'a> {
 
     /// Expands `regions` and `accounts` (README, "The policy"): `*` Regions are those with an AMI; `*`
     /// accounts are those with an AMI of their own in that Region; the default account is the owner.
+    /// A named Region with no AMI at all still gets a target (the owner's, failing and naming it),
+    /// so every target the policy names is in the report.
     fn expand(&self, regions: Option<&[String]>, accounts: Option<&[String]>) -> Vec<Placement> {
         let all = ["*".to_string()];
         let regions = regions.unwrap_or(&all);
@@ -180,12 +78,11 @@ impl<'a> Planner<'a> {
             let mut account_list: Vec<String> = Vec::new();
             for account in accounts {
                 if account == "*" {
-                    account_list.extend(
-                        self.image
-                            .accounts_in(&region)
-                            .into_iter()
-                            .map(String::from),
-                    );
+                    let found = self.image.accounts_in(&region);
+                    if found.is_empty() {
+                        account_list.push(self.image.owner().to_string());
+                    }
+                    account_list.extend(found.into_iter().map(String::from));
                 } else {
                     account_list.push(account.clone());
                 }
@@ -200,11 +97,12 @@ impl<'a> Planner<'a> {
     }
 
     /// Renders `{{imagebuilder:name}}`, `{{imagebuilder:version}}` and `{{imagebuilder:buildVersion}}`.
+    /// The name is the image build version ARN's name segment (`Golden AL2023` is
+    /// `golden-al2023`), which is a valid SSM name part for every name Image Builder allows.
     pub fn render(&self, template: &str) -> String {
         let arn = &self.image.arn;
         placeholder::render(template, |name| match name {
-            "imagebuilder:name" if self.image.image.name.is_empty() => Some(arn.name.clone()),
-            "imagebuilder:name" => Some(self.image.image.name.clone()),
+            "imagebuilder:name" => Some(arn.name.clone()),
             "imagebuilder:version" => Some(arn.semantic_version()),
             "imagebuilder:buildVersion" => Some(arn.version.build.to_string()),
             _ => None, // validation rejected unknown placeholders already
@@ -219,6 +117,30 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// A parameter target, with why SSM would refuse its name there (a rendered name can still
+    /// break SSM's rules, and the length limit counts the parameter's ARN).
+    fn parameter(
+        &self,
+        placement: Placement,
+        name: &str,
+        data_type: Option<&str>,
+        origin: Origin,
+    ) -> ParameterTarget {
+        let name_problem = parameter_name_problem(
+            name,
+            &self.image.arn.partition,
+            &placement.region,
+            &placement.account_id,
+        );
+        ParameterTarget {
+            placement,
+            name: name.to_string(),
+            name_problem,
+            data_type: data_type.unwrap_or(DEFAULT_DATA_TYPE).to_string(),
+            origin,
+        }
+    }
+
     pub fn parameters(&self) -> Vec<ParameterTarget> {
         let mut out: Vec<ParameterTarget> = Vec::new();
         let image = &self.image.image;
@@ -226,30 +148,24 @@ impl<'a> Planner<'a> {
             for param in &rule.ssm_parameters {
                 let name = self.render(&param.name);
                 for placement in self.expand(param.regions.as_deref(), param.accounts.as_deref()) {
-                    out.push(ParameterTarget {
+                    out.push(self.parameter(
                         placement,
-                        name: name.clone(),
-                        data_type: param
-                            .data_type
-                            .clone()
-                            .unwrap_or_else(|| DEFAULT_DATA_TYPE.into()),
-                        origin: Origin::Rule(rule.name.clone()),
-                    });
+                        &name,
+                        param.data_type.as_deref(),
+                        Origin::Rule(rule.name.clone()),
+                    ));
                 }
             }
         }
         for dist in self.own_distributions() {
             for conf in &dist.ssm_parameter_configurations {
                 let account = conf.ami_account_id.as_deref().unwrap_or(self.image.owner());
-                out.push(ParameterTarget {
-                    placement: self.place(&dist.region, account),
-                    name: conf.parameter_name.clone(),
-                    data_type: conf
-                        .data_type
-                        .clone()
-                        .unwrap_or_else(|| DEFAULT_DATA_TYPE.into()),
-                    origin: Origin::DistributionSettings,
-                });
+                out.push(self.parameter(
+                    self.place(&dist.region, account),
+                    &conf.parameter_name,
+                    conf.data_type.as_deref(),
+                    Origin::DistributionSettings,
+                ));
             }
         }
         // One parameter is one target, however many rules name it: the first one wins.

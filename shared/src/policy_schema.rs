@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::arn::{EXECUTION_ROLE_PATTERN, IMAGE_PIPELINE_ARN_PATTERN};
 use crate::distribution_schema::DISTRIBUTION_CONFIGURATION_ARN;
 use crate::fields::*;
-use crate::placeholder::{check_placeholders, PARAMETER_PLACEHOLDERS};
+use crate::parameter_name::parameter_name_problems;
+use crate::placeholder::{check_placeholders, render, PARAMETER_PLACEHOLDERS};
 use crate::schema::{child, index, Field, Schema, Text, Violation};
 
 // The amiflow policy (README, "The policy").
@@ -34,11 +35,9 @@ pub static DISTRIBUTE_ENTRY: Schema = Schema::Object(&[
     Field::optional("tags", &TAGS),
 ]);
 
+// The name is a template: SSM's rules apply to it once rendered (`check_parameter_name`).
 static POLICY_SSM_PARAMETER: Schema = Schema::Object(&[
-    Field::required(
-        "name",
-        &Schema::Text(Text::pattern(1, 1011, PARAMETER_NAME)),
-    ),
+    Field::required("name", &Schema::Text(Text::len(1, 2048))),
     Field::optional("regions", &REGIONS),
     Field::optional("accounts", &ACCOUNT_LIST),
     Field::optional("dataType", &Schema::Enum(DATA_TYPES)),
@@ -151,6 +150,7 @@ pub(crate) fn policy_rules(doc: &Value, out: &mut Vec<Violation>) {
                 if let Some(name) = param.get("name").and_then(Value::as_str) {
                     let name_path = child(&index(&child(&path, "ssmParameters"), k), "name");
                     check_placeholders(name, PARAMETER_PLACEHOLDERS, &name_path, out);
+                    check_parameter_name(name, &name_path, out);
                 }
             }
         }
@@ -159,6 +159,18 @@ pub(crate) fn policy_rules(doc: &Value, out: &mut Vec<Violation>) {
                 launch_template_rule(template, &index(&child(&path, "launchTemplates"), k), out);
             }
         }
+    }
+}
+
+/// SSM's naming rules on the static parts of a name template: each placeholder stands in as `x`
+/// (what it renders to is checked per target when the image is known).
+fn check_parameter_name(template: &str, path: &str, out: &mut Vec<Violation>) {
+    let static_parts = render(template, |_| Some("x".to_string()));
+    for problem in parameter_name_problems(&static_parts) {
+        out.push(Violation::new(
+            path,
+            format!("SSM parameter name {problem}"),
+        ));
     }
 }
 
@@ -225,7 +237,11 @@ mod tests {
                 {"launchTemplateName": "web"},
                 {"tag": {"key": "k", "value": "v"}, "region": "us-east-1"},
                 {"launchTemplateName": "web", "region": "us-east-1", "regions": ["*"]}
-            ], "ssmParameters": [{"name": "/x/{{imagebuilder:date}}"}]}, {"name": "r"}]}),
+            ], "ssmParameters": [{"name": "/x/{{imagebuilder:date}}"}]}, {"name": "r", "ssmParameters": [
+                {"name": "/amiflow/{{ imagebuilder:name }}/{{imagebuilder:version}}"},
+                {"name": "/aws/{{imagebuilder:name}}"},
+                {"name": "/my images/{{imagebuilder:name}}"}
+            ]}]}),
         );
         let has = |words: &str| assert_has(&found, words);
         has("`rules[0].launchTemplates[0]`: set exactly one of `launchTemplateId`, `launchTemplateName` and `tag` (found 2)");
@@ -236,6 +252,8 @@ mod tests {
         );
         has("`rules[0].ssmParameters[0].name`: unknown parameter `{{imagebuilder:date}}`");
         has("`rules[1].name`: rule names must be distinct");
-        assert_eq!(found.len(), 6, "{found:#?}");
+        has("`rules[1].ssmParameters[1].name`: SSM parameter name must not begin with `aws` or `ssm`");
+        has("`rules[1].ssmParameters[2].name`: SSM parameter name may hold only a-zA-Z0-9_.- and `/`, not ' '");
+        assert_eq!(found.len(), 8, "{found:#?}");
     }
 }

@@ -148,6 +148,15 @@ impl Serialize for Answer {
 }
 
 impl ActionKind {
+    /// The function that acts on this kind of target, as it is deployed by default.
+    pub fn function_name(self) -> &'static str {
+        match self {
+            ActionKind::SsmParameter => "update-ssm-parameters",
+            ActionKind::LaunchTemplate => "update-launch-templates",
+            ActionKind::DistributeImage => "distribute-image",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::SsmParameter => "ssm-parameter",

@@ -3,12 +3,16 @@
 //! 127.0.0.1, and the real SDK clients reach them through `AWS_ENDPOINT_URL` and
 //! `AWS_ENDPOINT_URL_IMAGEBUILDER` with dummy credentials.
 
+pub mod function;
 pub mod moto;
+pub mod resources;
 pub mod standin;
 
 use std::sync::OnceLock;
 
+pub use function::*;
 pub use moto::Moto;
+pub use resources::*;
 pub use standin::{Recorded, StandIn};
 
 /// moto's default account: what the dummy credentials act as.
@@ -71,87 +75,17 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}-{n}", std::process::id())
 }
 
-/// SDK configuration acting as `account` in `region`: the dummy credentials for the home account,
-/// credentials from STS AssumeRole (as moto grants them) for any other.
-pub async fn sdk_config_as(account: &str, region: &str) -> aws_config::SdkConfig {
-    env();
-    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_string()))
-        .load()
-        .await;
-    if account == HOME_ACCOUNT {
-        return base;
-    }
-    let assumed = aws_sdk_sts::Client::new(&base)
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/AmiflowTarget"))
-        .role_session_name("amiflow-test")
-        .send()
-        .await
-        .expect("moto assumes any role");
-    let creds = assumed.credentials().expect("credentials");
-    base.to_builder()
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new(
-                    creds.access_key_id(),
-                    creds.secret_access_key(),
-                    Some(creds.session_token().to_string()),
-                    None,
-                    "assumed-for-test",
-                ),
-            ),
-        )
-        .build()
-}
-
-async fn ssm_client(account: &str, region: &str) -> aws_sdk_ssm::Client {
-    aws_sdk_ssm::Client::new(&sdk_config_as(account, region).await)
-}
-
-/// A parameter as SSM holds it in one account and Region.
-pub struct StoredParameter {
-    pub value: String,
-    pub version: i64,
-    pub data_type: String,
-    pub description: String,
-}
-
-/// Reads parameter `name` in (`account`, `region`) with its description, or `None` if absent.
-pub async fn parameter(account: &str, region: &str, name: &str) -> Option<StoredParameter> {
-    let client = ssm_client(account, region).await;
-    let got = client.get_parameter().name(name).send().await.ok()?;
-    let p = got.parameter()?;
-    let described = client
-        .describe_parameters()
-        .parameter_filters(
-            aws_sdk_ssm::types::ParameterStringFilter::builder()
-                .key("Name")
-                .option("Equals")
-                .values(name)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    Some(StoredParameter {
-        value: p.value().unwrap_or_default().to_string(),
-        version: p.version(),
-        data_type: p.data_type().unwrap_or_default().to_string(),
-        description: described
-            .parameters()
-            .first()
-            .and_then(|d| d.description())
-            .unwrap_or_default()
-            .to_string(),
-    })
+/// The image build version ARN Image Builder gives build `version` (`x.y.z/n`) of the image
+/// named `name`, owned by the home account: its name segment is the name in lowercase, spaces as `-`.
+pub fn image_arn(name: &str, version: &str) -> String {
+    let segment = amiflow_model::arn::arn_name_segment(name);
+    format!("arn:aws:imagebuilder:{HOME_REGION}:{HOME_ACCOUNT}:image/{segment}/{version}")
 }
 
 /// A GetImage-shaped image named `name`, build `version` (`x.y.z/n`), owned by the home account,
-/// with one AMI per (Region, account) given. AMI ids are derived from all three, so builds differ.
+/// with one AMI per (Region, account) given, each `AVAILABLE` as the service reports it. AMI ids
+/// are derived from all three, so builds differ.
 pub fn image_json(name: &str, version: &str, amis: &[(&str, &str)]) -> serde_json::Value {
-    let arn = format!("arn:aws:imagebuilder:{HOME_REGION}:{HOME_ACCOUNT}:image/{name}/{version}");
     let amis: Vec<serde_json::Value> = amis
         .iter()
         .map(|(region, account)| {
@@ -160,11 +94,12 @@ pub fn image_json(name: &str, version: &str, amis: &[(&str, &str)]) -> serde_jso
                 "image": ami_id(name, version, region, account),
                 "accountId": account,
                 "name": format!("{name} {version}"),
+                "state": { "status": "AVAILABLE" },
             })
         })
         .collect();
     serde_json::json!({
-        "arn": arn,
+        "arn": image_arn(name, version),
         "name": name,
         "version": version,
         "type": "AMI",
@@ -173,6 +108,26 @@ pub fn image_json(name: &str, version: &str, amis: &[(&str, &str)]) -> serde_jso
         "dateCreated": "2026-11-22T10:00:00.000Z",
         "outputResources": { "amis": amis },
     })
+}
+
+/// A container image as GetImage returns one: `type: DOCKER`, its images pushed to ECR in each
+/// Region given (`outputResources.containers`), and no AMIs.
+pub fn container_image_json(name: &str, version: &str, regions: &[&str]) -> serde_json::Value {
+    let segment = amiflow_model::arn::arn_name_segment(name);
+    let tag = version.replace('/', "-");
+    let containers: Vec<serde_json::Value> = regions
+        .iter()
+        .map(|region| {
+            serde_json::json!({
+                "region": region,
+                "imageUris": [format!("{HOME_ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{segment}:{tag}")],
+            })
+        })
+        .collect();
+    let mut image = image_json(name, version, &[]);
+    image["type"] = serde_json::json!("DOCKER");
+    image["outputResources"] = serde_json::json!({ "containers": containers });
+    image
 }
 
 /// Puts `image_json(name, version, amis)` into the stand-in; returns the image's ARN.
@@ -206,94 +161,6 @@ pub fn event_json(arn: &str, status: &str) -> serde_json::Value {
     })
 }
 
-/// A pipeline for tests: `policy` (validated), dry run on or off, the cross-account role, and SDK
-/// configuration from the emulators' environment.
-pub async fn pipeline(
-    policy: serde_json::Value,
-    dry_run: bool,
-    role: Option<&str>,
-) -> amiflow_common::Pipeline {
-    env();
-    let settings = amiflow_common::Settings {
-        policy: amiflow_common::settings::PolicySource::None,
-        dry_run,
-        cross_account_role: role.map(String::from),
-        max_concurrency: 4,
-    };
-    let policy = amiflow_model::Policy::from_value(&policy).expect("test policy is valid");
-    amiflow_common::Pipeline::new(
-        settings,
-        policy,
-        amiflow_common::clients::load_base_config().await,
-    )
-}
-
-/// One function under test: the shared pipeline and the function's own executor, invoked as the
-/// Lambda runtime invokes it, with typed answers.
-pub struct Function<E> {
-    pub pipeline: amiflow_common::Pipeline,
-    pub executor: E,
-}
-
-impl<E: amiflow_common::Executor> Function<E> {
-    /// Builds the function for `policy`; `executor` makes its executor from the pipeline, as
-    /// the function's `main` does.
-    pub async fn new(
-        policy: serde_json::Value,
-        dry_run: bool,
-        role: Option<&str>,
-        executor: impl FnOnce(&amiflow_common::Pipeline) -> E,
-    ) -> Self {
-        let pipeline = pipeline(policy, dry_run, role).await;
-        let executor = executor(&pipeline);
-        Self { pipeline, executor }
-    }
-
-    /// The function's name, as its ARN in the Lambda context carries it.
-    pub fn name() -> &'static str {
-        match E::KIND {
-            amiflow_model::ActionKind::SsmParameter => "update-ssm-parameters",
-            amiflow_model::ActionKind::LaunchTemplate => "update-launch-templates",
-            amiflow_model::ActionKind::DistributeImage => "distribute-image",
-        }
-    }
-
-    pub async fn invoke(
-        &self,
-        input: serde_json::Value,
-    ) -> Result<amiflow_model::Answer, amiflow_common::FunctionError> {
-        self.pipeline
-            .handle(
-                &input,
-                &lambda_context(Self::name(), HOME_ACCOUNT),
-                &self.executor,
-            )
-            .await
-    }
-
-    /// The report of an invocation that acted, whether every target succeeded or some failed.
-    pub async fn report(&self, input: serde_json::Value) -> amiflow_model::Report {
-        match self.invoke(input).await {
-            Ok(amiflow_model::Answer::Report(report)) => report,
-            Ok(amiflow_model::Answer::Ignored { reason }) => {
-                panic!("expected a report, the input was ignored: {reason}")
-            }
-            Err(e) => e
-                .report()
-                .cloned()
-                .unwrap_or_else(|| panic!("expected a report, got {e}")),
-        }
-    }
-
-    /// The reason an input was ignored.
-    pub async fn ignored(&self, input: serde_json::Value) -> String {
-        match self.invoke(input).await {
-            Ok(amiflow_model::Answer::Ignored { reason }) => reason,
-            other => panic!("expected the input to be ignored, got {other:?}"),
-        }
-    }
-}
-
 /// Each action's target and outcome, in order.
 pub fn outcomes_by_target(report: &amiflow_model::Report) -> Vec<(String, amiflow_model::Outcome)> {
     report
@@ -301,30 +168,4 @@ pub fn outcomes_by_target(report: &amiflow_model::Report) -> Vec<(String, amiflo
         .iter()
         .map(|a| (a.target.clone(), a.outcome))
         .collect()
-}
-
-/// Clients of one service for `pipeline` whose calls `rules` answer instead of the network.
-pub fn mocked_clients<C: Clone>(
-    pipeline: &amiflow_common::Pipeline,
-    rules: Vec<aws_smithy_mocks::Rule>,
-    client: impl Fn(&aws_config::SdkConfig, aws_smithy_mocks::MockResponseInterceptor) -> C
-        + Send
-        + Sync
-        + 'static,
-) -> amiflow_common::placement::PlacedClients<C> {
-    amiflow_common::placement::PlacedClients::new(pipeline, move |config| {
-        client(config, mock_interceptor(&rules))
-    })
-}
-
-/// An interceptor that answers the calls `rules` match, for a client built with
-/// `aws_smithy_mocks::create_mock_http_client()`.
-pub fn mock_interceptor(
-    rules: &[aws_smithy_mocks::Rule],
-) -> aws_smithy_mocks::MockResponseInterceptor {
-    rules.iter().fold(
-        aws_smithy_mocks::MockResponseInterceptor::new()
-            .rule_mode(aws_smithy_mocks::RuleMode::MatchAny),
-        |interceptor, rule| interceptor.with_rule(rule),
-    )
 }

@@ -3,7 +3,9 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use amiflow_testkit::{env, unique, HOME_ACCOUNT, TARGET_ACCOUNT};
+use amiflow_testkit::{
+    container_image_json, env, image_json, unique, HOME_ACCOUNT, TARGET_ACCOUNT,
+};
 use aws_config::BehaviorVersion;
 use serde_json::json;
 
@@ -98,6 +100,94 @@ async fn distribute_image_is_idempotent_per_token_and_rejects_a_reused_token() {
         Some("IdempotentParameterMismatchException")
     );
     assert_eq!(env().standin.requests("DistributeImage", &name).len(), 3);
+}
+
+#[tokio::test]
+async fn serves_container_images_and_ami_states_as_the_service_does() {
+    let config = sdk_config().await;
+    let client = aws_sdk_imagebuilder::Client::new(&config);
+    let name = unique("Harness Container");
+    let container = container_image_json(&name, "1.0.0/1", &["us-east-1", "eu-west-1"]);
+    let arn = container["arn"].as_str().unwrap().to_string();
+    assert!(arn.contains(&format!("image/{}/", name.to_lowercase().replace(' ', "-"))));
+    env().standin.put_image(container);
+    let got = client
+        .get_image()
+        .image_build_version_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let image = got.image().unwrap();
+    assert_eq!(
+        image.r#type(),
+        Some(&aws_sdk_imagebuilder::types::ImageType::Docker)
+    );
+    let outputs = image.output_resources().unwrap();
+    assert!(outputs.amis().is_empty());
+    assert_eq!(outputs.containers().len(), 2);
+    assert_eq!(outputs.containers()[1].region(), Some("eu-west-1"));
+    assert!(outputs.containers()[0].image_uris()[0].contains(".dkr.ecr.us-east-1.amazonaws.com/"));
+
+    let ami_image = image_json(
+        &unique("harness-state"),
+        "1.0.0/1",
+        &[("us-east-1", HOME_ACCOUNT)],
+    );
+    let ami_arn = ami_image["arn"].as_str().unwrap().to_string();
+    env().standin.put_image(ami_image);
+    let got = client
+        .get_image()
+        .image_build_version_arn(&ami_arn)
+        .send()
+        .await
+        .unwrap();
+    let image = got.image().unwrap();
+    assert_eq!(
+        image.r#type(),
+        Some(&aws_sdk_imagebuilder::types::ImageType::Ami)
+    );
+    let ami = &image.output_resources().unwrap().amis()[0];
+    assert_eq!(
+        ami.state().and_then(|s| s.status()),
+        Some(&aws_sdk_imagebuilder::types::ImageStatus::Available)
+    );
+}
+
+#[tokio::test]
+async fn distribute_image_refuses_tag_keys_and_values_over_the_limits() {
+    let config = sdk_config().await;
+    let name = unique("harness-tags");
+    let configuration =
+        format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}");
+    env().standin.put_configuration(
+        json!({"arn": configuration, "name": name, "distributions": [{"region": "us-east-1"}]}),
+    );
+    let client = aws_sdk_imagebuilder::Client::new(&config);
+    let call = |token: &str, key: String, value: String| {
+        client
+            .distribute_image()
+            .source_image("ami-0123456789abcdef0")
+            .distribution_configuration_arn(&configuration)
+            .execution_role("DistributionRole")
+            .client_token(token)
+            .tags(key, value)
+            .send()
+    };
+    for (key, value) in [("k".repeat(129), "v".into()), ("k".into(), "v".repeat(257))] {
+        let error = call(&unique("token"), key, value).await.unwrap_err();
+        assert_eq!(
+            aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&error),
+            Some("InvalidParameterValueException")
+        );
+        let message = aws_sdk_imagebuilder::error::ProvideErrorMetadata::message(&error);
+        assert!(
+            message.is_some_and(|m| m.contains("keys at most 128, values at most 256")),
+            "{message:?}"
+        );
+    }
+    call(&unique("token"), "k".repeat(128), "v".repeat(256))
+        .await
+        .expect("the limits themselves are accepted");
 }
 
 #[tokio::test]

@@ -23,6 +23,9 @@ pub trait Executor: Send + Sync {
     /// What this function's actions are (the report's `kind`, the metrics' `Kind`).
     const KIND: ActionKind;
 
+    /// Whether a direct request may roll this function's targets back to an older build.
+    const ROLLS_BACK: bool = false;
+
     /// This function's targets for an image.
     fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<Self::Work>;
 

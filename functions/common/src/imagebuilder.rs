@@ -7,7 +7,7 @@ use amiflow_model::distribution::{
     LaunchTemplateConfiguration, SsmParameterConfiguration,
 };
 use amiflow_model::image::{
-    Ami, Image, ImageDistributionConfiguration, ImageState, OutputResources,
+    Ami, Container, Image, ImageDistributionConfiguration, ImageState, OutputResources,
 };
 use amiflow_model::ImageBuildVersionArn;
 use aws_config::SdkConfig;
@@ -78,20 +78,26 @@ fn owned(s: Option<&str>) -> Option<String> {
     s.map(str::to_string)
 }
 
-/// The model's view of an SDK image: what amiflow plans from. Container, S3 export and Fast
-/// Launch settings are not read: amiflow acts on none of them.
+fn state_from_sdk(state: &types::ImageState) -> ImageState {
+    ImageState {
+        status: state
+            .status()
+            .map(|st| st.as_str().to_string())
+            .unwrap_or_default(),
+        reason: owned(state.reason()),
+    }
+}
+
+/// The model's view of an SDK image: what amiflow plans from. The type and container outputs
+/// are read to tell container images (which amiflow leaves alone); container distribution, S3
+/// export and Fast Launch settings are not: amiflow acts on none of them.
 pub fn image_from_sdk(image: &types::Image) -> Image {
     Image {
         arn: image.arn().unwrap_or_default().to_string(),
         name: image.name().unwrap_or_default().to_string(),
         version: image.version().unwrap_or_default().to_string(),
-        state: image.state().map(|s| ImageState {
-            status: s
-                .status()
-                .map(|st| st.as_str().to_string())
-                .unwrap_or_default(),
-            reason: owned(s.reason()),
-        }),
+        image_type: image.r#type().map(|t| t.as_str().to_string()),
+        state: image.state().map(state_from_sdk),
         tags: image
             .tags()
             .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -108,6 +114,15 @@ pub fn image_from_sdk(image: &types::Image) -> Image {
                     name: owned(a.name()),
                     description: owned(a.description()),
                     account_id: owned(a.account_id()),
+                    state: a.state().map(state_from_sdk),
+                })
+                .collect(),
+            containers: o
+                .containers()
+                .iter()
+                .map(|c| Container {
+                    region: owned(c.region()),
+                    image_uris: c.image_uris().to_vec(),
                 })
                 .collect(),
         }),

@@ -8,6 +8,7 @@ pub mod error;
 pub mod executor;
 pub mod imagebuilder;
 pub mod limit;
+pub mod metrics;
 pub mod pipeline;
 pub mod placement;
 pub mod retry;

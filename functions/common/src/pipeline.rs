@@ -2,10 +2,11 @@
 //! image, let the executor plan and apply, then log and answer the report.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use amiflow_model::event::Invocation;
 use amiflow_model::plan::Planner;
-use amiflow_model::{Answer, Policy, Report};
+use amiflow_model::{Answer, InputError, Policy, Report};
 use aws_config::SdkConfig;
 use lambda_runtime::{service_fn, Context, LambdaEvent};
 use serde_json::Value;
@@ -14,6 +15,7 @@ use crate::clients::{load_base_config, AwsContext};
 use crate::error::FunctionError;
 use crate::executor::{Executor, Plan};
 use crate::imagebuilder::ImageBuilder;
+use crate::metrics;
 use crate::settings::{PolicySource, Settings, POLICY, POLICY_PARAMETER};
 
 /// What a function holds while warm besides its executor: settings, the validated policy, the
@@ -71,6 +73,7 @@ impl Pipeline {
         context: &Context,
         executor: &E,
     ) -> Result<Answer, FunctionError> {
+        let started = Instant::now();
         let (subject, work) = match Invocation::classify(input)? {
             Invocation::Ignore { reason } => return Ok(ignored(reason)),
             Invocation::Distribute(call) => (
@@ -78,6 +81,16 @@ impl Pipeline {
                 executor.plan_direct(&self.policy, call)?,
             ),
             Invocation::Act(request) => {
+                if request.rollback && !E::ROLLS_BACK {
+                    return Err(InputError::new(
+                        "rollback",
+                        format!(
+                            "{} has nothing to roll back; roll back with update-ssm-parameters and update-launch-templates",
+                            E::KIND.function_name()
+                        ),
+                    )
+                    .into());
+                }
                 let image = self.images.get_image(&request.image).await?;
                 if !image.is_available() {
                     return Ok(ignored(format!(
@@ -85,6 +98,9 @@ impl Pipeline {
                         request.image,
                         image.status()
                     )));
+                }
+                if let Some(reason) = image.container_reason() {
+                    return Ok(ignored(reason));
                 }
                 let image = image.resolve()?;
                 let own_account = own_account(context).unwrap_or_else(|| image.owner().to_string());
@@ -96,7 +112,14 @@ impl Pipeline {
             }
         };
         let actions = executor.apply(work).await;
-        finish(Report::new(subject, self.settings.dry_run, actions))
+        let report = Report::new(subject, self.settings.dry_run, actions);
+        let function = metrics::function_name(context, E::KIND);
+        let emf = metrics::record(&function, E::KIND, &report.summary, started.elapsed());
+        if !emf.is_empty() {
+            // CloudWatch reads the record from the log line as it is; a tracing line would wrap it.
+            println!("{emf}");
+        }
+        finish(report)
     }
 }
 

@@ -268,3 +268,19 @@ async fn rules_that_do_not_match_distribute_nothing_and_other_events_are_ignored
         .contains("FAILED"));
     assert!(env().standin.requests("DistributeImage", &name).is_empty());
 }
+
+#[tokio::test]
+async fn rollback_is_refused_before_any_call() {
+    let name = unique("dist-rollback");
+    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let app = distributor(policy(&name, &prod, &dr), false).await;
+    let source = publish(&name);
+    let error = app
+        .invoke(json!({"imageBuildVersionArn": source, "rollback": true}))
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type(), "InvalidInput");
+    assert!(error.to_string().contains("`rollback`"), "{error}");
+    assert!(env().standin.requests("GetImage", &name).is_empty());
+    assert!(env().standin.requests("DistributeImage", &name).is_empty());
+}

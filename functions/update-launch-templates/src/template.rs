@@ -5,7 +5,7 @@ use amiflow_common::CallError;
 use amiflow_model::decide::{decide_template, provenance, versions_to_prune, TemplateDecision};
 use amiflow_model::plan::{Origin, TemplateTarget};
 use amiflow_model::token::client_token;
-use amiflow_model::{Action, Outcome};
+use amiflow_model::{Action, ImageBuildVersionArn, Outcome};
 
 use crate::ec2::{TemplateRef, VersionsError, MANAGED_TAG};
 use crate::templates::{action, Group};
@@ -32,8 +32,14 @@ impl Group<'_> {
             Err(e) => return fail(format!("cannot describe launch template versions: {e}")),
         };
         let (default, latest) = (&default, &latest);
-        let decision =
-            decide_template(default, latest, ami, self.image, target.set_default_version);
+        let decision = decide_template(
+            default,
+            latest,
+            ami,
+            self.image,
+            target.set_default_version,
+            self.intent,
+        );
         let (outcome, mut detail, new_latest) = match decision {
             TemplateDecision::Skip(reason) => {
                 return action(target, &template.id, Outcome::Skipped, reason)
@@ -54,7 +60,10 @@ impl Group<'_> {
                     version,
                 )
             }
-            TemplateDecision::Create { source_version } if self.dry_run => {
+            TemplateDecision::Create {
+                source_version,
+                rolled_back_from,
+            } if self.dry_run => {
                 let then = if target.set_default_version {
                     " and make it the default"
                 } else {
@@ -62,18 +71,25 @@ impl Group<'_> {
                 };
                 (
                     Outcome::Planned,
-                    format!("would create a version from version {source_version}{then}"),
+                    format!(
+                        "{}would create a version from version {source_version}{then}",
+                        rollback_note(rolled_back_from.as_ref())
+                    ),
                     latest.number,
                 )
             }
-            TemplateDecision::Create { source_version } => {
+            TemplateDecision::Create {
+                source_version,
+                rolled_back_from,
+            } => {
                 let token = client_token(&[
                     self.event_id,
                     &target.placement.region,
                     &target.placement.account_id,
                     &template.id,
                 ]);
-                let description = provenance(self.image);
+                let description = provenance(self.image, rolled_back_from.as_ref());
+                let note = rollback_note(rolled_back_from.as_ref());
                 let created = self
                     .ec2
                     .create_version(&template.id, source_version, ami, &description, &token)
@@ -88,13 +104,13 @@ impl Group<'_> {
                     }
                     (
                         Outcome::Updated,
-                        format!("version {version} from version {source_version}, now the default"),
+                        format!("{note}version {version} from version {source_version}, now the default"),
                         version,
                     )
                 } else {
                     (
                         Outcome::Updated,
-                        format!("version {version} from version {source_version} (setDefaultVersion is false: not the default)"),
+                        format!("{note}version {version} from version {source_version} (setDefaultVersion is false: not the default)"),
                         version,
                     )
                 }
@@ -183,4 +199,10 @@ fn unmanaged(target: &TemplateTarget, template: &TemplateRef) -> Action {
         ),
     };
     action(target, &template.id, outcome, detail)
+}
+
+fn rollback_note(rolled_back_from: Option<&ImageBuildVersionArn>) -> String {
+    rolled_back_from
+        .map(|newer| format!("rolled back from {newer}; "))
+        .unwrap_or_default()
 }

@@ -3,6 +3,7 @@
 
 use amiflow_common::placement::PlacedClients;
 use amiflow_common::{CallError, Executor, Pipeline, Plan};
+use amiflow_model::decide::Intent;
 use amiflow_model::plan::{Planner, TemplateSelector, TemplateTarget};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
@@ -40,6 +41,7 @@ pub struct TemplateUpdater {
 /// An image's launch template targets, and the event whose id seeds the client tokens.
 pub struct TemplateWork {
     image: ImageBuildVersionArn,
+    intent: Intent,
     event_id: String,
     targets: Vec<TemplateTarget>,
 }
@@ -58,11 +60,13 @@ impl TemplateUpdater {
 impl Executor for TemplateUpdater {
     type Work = TemplateWork;
     const KIND: ActionKind = KIND;
+    const ROLLS_BACK: bool = true;
 
     fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<TemplateWork> {
         Plan::Work(TemplateWork {
             targets: planner.launch_templates(),
             image: request.image.clone(),
+            intent: request.intent(),
             event_id: request.event_id.clone(),
         })
     }
@@ -80,6 +84,7 @@ impl Executor for TemplateUpdater {
                             limit: &self.ec2.limit,
                         },
                         image,
+                        intent: work.intent,
                         event_id,
                         dry_run: self.ec2.dry_run,
                     };
@@ -116,6 +121,7 @@ enum ResolveError {
 pub(crate) struct Group<'a> {
     pub(crate) ec2: Ec2<'a>,
     pub(crate) image: &'a ImageBuildVersionArn,
+    pub(crate) intent: Intent,
     pub(crate) event_id: &'a str,
     pub(crate) dry_run: bool,
 }

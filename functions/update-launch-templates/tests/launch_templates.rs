@@ -6,11 +6,11 @@ use amiflow_model::decide::provenance;
 use amiflow_model::ImageBuildVersionArn;
 use amiflow_model::Outcome::{Failed, Planned, Skipped, Unchanged, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, outcomes_by_target as outcomes, sdk_config_as, unique,
-    Function, HOME_ACCOUNT, TARGET_ACCOUNT,
+    ami_id, ec2_client, env, event_json, image_json, launch_template as template,
+    launch_template_state as state, outcomes_by_target as outcomes, unique,
+    unmanaged_launch_template as unmanaged_template, Function, HOME_ACCOUNT, TARGET_ACCOUNT,
 };
-use aws_sdk_ec2::types::{RequestLaunchTemplateData, ResourceType, Tag, TagSpecification};
-use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::RequestLaunchTemplateData;
 use serde_json::json;
 use update_launch_templates::TemplateUpdater;
 
@@ -27,85 +27,6 @@ fn publish(name: &str, version: &str) -> String {
         ("eu-west-1", TARGET_ACCOUNT),
     ];
     amiflow_testkit::publish(name, version, &amis)
-}
-
-async fn ec2(account: &str, region: &str) -> Client {
-    Client::new(&sdk_config_as(account, region).await)
-}
-
-/// Creates a template amiflow may change (tagged `amiflow:managed=true`, plus `tags`) whose
-/// version 1 uses an old AMI; returns its id.
-async fn template(account: &str, region: &str, name: &str, tags: &[(&str, &str)]) -> String {
-    let mut tags = tags.to_vec();
-    tags.push(("amiflow:managed", "true"));
-    unmanaged_template(account, region, name, &tags).await
-}
-
-/// Creates a template with exactly `tags`; returns its id.
-async fn unmanaged_template(
-    account: &str,
-    region: &str,
-    name: &str,
-    tags: &[(&str, &str)],
-) -> String {
-    let mut request = ec2(account, region)
-        .await
-        .create_launch_template()
-        .launch_template_name(name)
-        .launch_template_data(
-            RequestLaunchTemplateData::builder()
-                .image_id("ami-00000000000000001")
-                .instance_type("t3.micro".into())
-                .build(),
-        );
-    if !tags.is_empty() {
-        let mut spec = TagSpecification::builder().resource_type(ResourceType::LaunchTemplate);
-        for (k, v) in tags {
-            spec = spec.tags(Tag::builder().key(*k).value(*v).build());
-        }
-        request = request.tag_specifications(spec.build());
-    }
-    let created = request.send().await.unwrap();
-    created
-        .launch_template()
-        .unwrap()
-        .launch_template_id()
-        .unwrap()
-        .to_string()
-}
-
-struct State {
-    default: i64,
-    default_ami: String,
-    versions: usize,
-}
-
-async fn state(account: &str, region: &str, id: &str) -> State {
-    let client = ec2(account, region).await;
-    let default = client
-        .describe_launch_template_versions()
-        .launch_template_id(id)
-        .versions("$Default")
-        .send()
-        .await
-        .unwrap();
-    let default = &default.launch_template_versions()[0];
-    let all = client
-        .describe_launch_template_versions()
-        .launch_template_id(id)
-        .max_results(200)
-        .send()
-        .await
-        .unwrap();
-    State {
-        default: default.version_number().unwrap(),
-        default_ami: default
-            .launch_template_data()
-            .and_then(|d| d.image_id())
-            .unwrap_or_default()
-            .to_string(),
-        versions: all.launch_template_versions().len(),
-    }
 }
 
 #[tokio::test]
@@ -207,13 +128,16 @@ async fn a_half_done_template_is_only_made_default() {
     let arn = publish(&name, "1.0.0/1");
     let ami = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
     // An earlier attempt created version 2 with the AMI, then stopped before ModifyLaunchTemplate.
-    ec2(HOME_ACCOUNT, "us-east-1")
+    ec2_client(HOME_ACCOUNT, "us-east-1")
         .await
         .create_launch_template_version()
         .launch_template_id(&id)
         .source_version("1")
         .launch_template_data(RequestLaunchTemplateData::builder().image_id(&ami).build())
-        .version_description(provenance(&arn.parse::<ImageBuildVersionArn>().unwrap()))
+        .version_description(provenance(
+            &arn.parse::<ImageBuildVersionArn>().unwrap(),
+            None,
+        ))
         .send()
         .await
         .unwrap();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_common::{CallError, CallLimit, Executor, Pipeline, Plan};
-use amiflow_model::decide::{decide, provenance, Decision};
+use amiflow_model::decide::{self, decide, provenance, Decision, Intent};
 use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
@@ -35,6 +35,7 @@ pub struct ParameterWriter {
 /// An image's parameter targets.
 pub struct ParameterWork {
     image: ImageBuildVersionArn,
+    intent: Intent,
     targets: Vec<ParameterTarget>,
 }
 
@@ -52,11 +53,14 @@ impl ParameterWriter {
 impl Executor for ParameterWriter {
     type Work = ParameterWork;
     const KIND: ActionKind = KIND;
+    const ROLLS_BACK: bool = true;
 
     fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<ParameterWork> {
-        let targets = planner.parameters();
-        let image = request.image.clone();
-        Plan::Work(ParameterWork { image, targets })
+        Plan::Work(ParameterWork {
+            targets: planner.parameters(),
+            image: request.image.clone(),
+            intent: request.intent(),
+        })
     }
 
     /// One action per target, grouped by (Region, account).
@@ -71,6 +75,7 @@ impl Executor for ParameterWriter {
                         client,
                         limit: &self.ssm.limit,
                         image,
+                        intent: work.intent,
                         dry_run: self.ssm.dry_run,
                     };
                     group.apply(&members).await
@@ -85,6 +90,7 @@ struct Group<'a> {
     client: Client,
     limit: &'a CallLimit,
     image: &'a ImageBuildVersionArn,
+    intent: Intent,
     dry_run: bool,
 }
 
@@ -101,7 +107,7 @@ impl Group<'_> {
         let names: Vec<String> = unique_by(
             targets
                 .iter()
-                .filter(|t| t.placement.ami.is_ok())
+                .filter(|t| t.placement.ami.is_ok() && t.name_problem.is_none())
                 .map(|t| t.name.clone()),
             String::clone,
         );
@@ -144,26 +150,32 @@ impl Group<'_> {
             Ok(ami) => ami,
             Err(reason) => return action(target, Outcome::Failed, reason.clone()),
         };
+        if let Some(problem) = &target.name_problem {
+            return action(target, Outcome::Failed, problem.clone());
+        }
         let existing = current.get(&target.name);
         let decision = decide(
-            existing.map(|c| {
-                (
-                    c.value.as_str(),
-                    descriptions.get(&target.name).map(String::as_str),
-                )
+            existing.map(|c| decide::Current {
+                value: c.value.as_str(),
+                description: descriptions.get(&target.name).map(String::as_str),
             }),
             ami,
             self.image,
+            self.intent,
         );
         let was = existing.map(|c| c.value.clone()).unwrap_or_default();
-        let (outcome, overwrite) = match decision {
+        let (outcome, overwrite, rolled_back_from) = match decision {
             Decision::Unchanged => {
                 return action(target, Outcome::Unchanged, format!("already holds {ami}"))
             }
             Decision::Skip(reason) => return action(target, Outcome::Skipped, reason),
-            Decision::Create => (Outcome::Created, false),
-            Decision::Update => (Outcome::Updated, true),
+            Decision::Create => (Outcome::Created, false, None),
+            Decision::Update { rolled_back_from } => (Outcome::Updated, true, rolled_back_from),
         };
+        let rollback_note = rolled_back_from
+            .as_ref()
+            .map(|newer| format!("rolled back from {newer}; "))
+            .unwrap_or_default();
         if self.dry_run {
             let what = if overwrite {
                 format!("would update from {was}")
@@ -173,7 +185,10 @@ impl Group<'_> {
             return action(
                 target,
                 Outcome::Planned,
-                format!("{what} ({}, {})", target.data_type, target.origin),
+                format!(
+                    "{rollback_note}{what} ({}, {})",
+                    target.data_type, target.origin
+                ),
             );
         }
         let put = self
@@ -183,13 +198,13 @@ impl Group<'_> {
             .value(ami)
             .r#type(ParameterType::String)
             .data_type(&target.data_type)
-            .description(provenance(self.image))
+            .description(provenance(self.image, rolled_back_from.as_ref()))
             .overwrite(overwrite);
         match self.limit.call(put.send()).await {
             Ok(out) if overwrite => action(
                 target,
                 outcome,
-                format!("version {} (was {was})", out.version()),
+                format!("{rollback_note}version {} (was {was})", out.version()),
             ),
             Ok(out) => action(target, outcome, format!("version {}", out.version())),
             Err(e) => action(

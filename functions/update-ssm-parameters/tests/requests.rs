@@ -93,3 +93,46 @@ async fn ten_unchanged_parameters_cost_one_read_and_no_write() {
         "no description read, no write"
     );
 }
+
+#[tokio::test]
+async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads() {
+    // Rendered, `{{imagebuilder:name}}-latest` begins with `aws`: SSM reserves that.
+    let name = unique("AWS Golden");
+    let (arn, _) = one_ami(&name);
+    let segment = arn.split('/').nth(1).unwrap().to_string();
+    let get = mock!(aws_sdk_ssm::Client::get_parameters)
+        .match_requests(|r| r.names().iter().all(|n| n.starts_with('/')))
+        .then_output(|| GetParametersOutput::builder().build());
+    let put = mock!(aws_sdk_ssm::Client::put_parameter)
+        .then_output(|| PutParameterOutput::builder().version(1).build());
+    let app = mocked(
+        json!({"rules": [{"name": "r", "ssmParameters": [
+            {"name": "{{imagebuilder:name}}-latest"},
+            {"name": "/ok/{{imagebuilder:name}}", "dataType": "text"}
+        ]}]}),
+        vec![get.clone(), put.clone()],
+    )
+    .await;
+    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
+    let report = error.report().unwrap();
+    let outcomes: Vec<(String, amiflow_model::Outcome)> =
+        amiflow_testkit::outcomes_by_target(report);
+    assert_eq!(
+        outcomes,
+        [
+            (format!("{segment}-latest"), amiflow_model::Outcome::Failed),
+            (format!("/ok/{segment}"), amiflow_model::Outcome::Created)
+        ]
+    );
+    let detail = &report.actions[0].detail;
+    assert!(
+        detail.contains("invalid SSM parameter name")
+            && detail.contains("must not begin with `aws` or `ssm`"),
+        "{detail}"
+    );
+    assert_eq!(
+        (get.num_calls(), put.num_calls()),
+        (1, 1),
+        "one read and one write, both for the valid name only"
+    );
+}

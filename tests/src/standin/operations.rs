@@ -105,15 +105,27 @@ pub(super) async fn distribute_image(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    if tags.len() > 50
-        || tags
-            .keys()
-            .any(|k| k.is_empty() || k.len() > 128 || k.starts_with("aws:"))
-    {
+    if tags.len() > 50 || tags.keys().any(|k| k.is_empty() || k.starts_with("aws:")) {
         return Err(error(
             400,
             "InvalidRequestException",
-            "tags: at most 50, keys 1..128 not starting with aws:",
+            "tags: at most 50, keys not empty and not starting with aws:",
+        ));
+    }
+    // DistributeImage documents keys of at most 128 and values of at most 256 characters; the
+    // documented code for a value out of range is taken to be InvalidParameterValueException.
+    if let Some((key, value)) = tags
+        .iter()
+        .find(|(k, v)| k.chars().count() > 128 || v.as_str().map_or(0, |v| v.chars().count()) > 256)
+    {
+        return Err(error(
+            400,
+            "InvalidParameterValueException",
+            format!(
+                "tags: key {key:?} ({} characters) or its value ({} characters) is too long: keys at most 128, values at most 256",
+                key.chars().count(),
+                value.as_str().map_or(0, |v| v.chars().count())
+            ),
         ));
     }
     let configuration_region = configuration_arn.split(':').nth(3).unwrap_or_default();

@@ -1,0 +1,168 @@
+//! Test resources in moto as the tests' accounts see them: SDK configuration per account,
+//! SSM parameters, launch templates.
+
+use crate::{env, HOME_ACCOUNT};
+
+/// SDK configuration acting as `account` in `region`: the dummy credentials for the home account,
+/// credentials from STS AssumeRole (as moto grants them) for any other.
+pub async fn sdk_config_as(account: &str, region: &str) -> aws_config::SdkConfig {
+    env();
+    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .load()
+        .await;
+    if account == HOME_ACCOUNT {
+        return base;
+    }
+    let assumed = aws_sdk_sts::Client::new(&base)
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{account}:role/AmiflowTarget"))
+        .role_session_name("amiflow-test")
+        .send()
+        .await
+        .expect("moto assumes any role");
+    let creds = assumed.credentials().expect("credentials");
+    base.to_builder()
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(
+                aws_credential_types::Credentials::new(
+                    creds.access_key_id(),
+                    creds.secret_access_key(),
+                    Some(creds.session_token().to_string()),
+                    None,
+                    "assumed-for-test",
+                ),
+            ),
+        )
+        .build()
+}
+
+async fn ssm_client(account: &str, region: &str) -> aws_sdk_ssm::Client {
+    aws_sdk_ssm::Client::new(&sdk_config_as(account, region).await)
+}
+
+/// A parameter as SSM holds it in one account and Region.
+pub struct StoredParameter {
+    pub value: String,
+    pub version: i64,
+    pub data_type: String,
+    pub description: String,
+}
+
+/// Reads parameter `name` in (`account`, `region`) with its description, or `None` if absent.
+pub async fn parameter(account: &str, region: &str, name: &str) -> Option<StoredParameter> {
+    let client = ssm_client(account, region).await;
+    let got = client.get_parameter().name(name).send().await.ok()?;
+    let p = got.parameter()?;
+    let described = client
+        .describe_parameters()
+        .parameter_filters(
+            aws_sdk_ssm::types::ParameterStringFilter::builder()
+                .key("Name")
+                .option("Equals")
+                .values(name)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    Some(StoredParameter {
+        value: p.value().unwrap_or_default().to_string(),
+        version: p.version(),
+        data_type: p.data_type().unwrap_or_default().to_string(),
+        description: described
+            .parameters()
+            .first()
+            .and_then(|d| d.description())
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+/// An EC2 client acting as `account` in `region`.
+pub async fn ec2_client(account: &str, region: &str) -> aws_sdk_ec2::Client {
+    aws_sdk_ec2::Client::new(&sdk_config_as(account, region).await)
+}
+
+/// Creates a template amiflow may change (tagged `amiflow:managed=true`, plus `tags`) whose
+/// version 1 uses an old AMI; returns its id.
+pub async fn launch_template(
+    account: &str,
+    region: &str,
+    name: &str,
+    tags: &[(&str, &str)],
+) -> String {
+    let mut tags = tags.to_vec();
+    tags.push(("amiflow:managed", "true"));
+    unmanaged_launch_template(account, region, name, &tags).await
+}
+
+/// Creates a template with exactly `tags`; returns its id.
+pub async fn unmanaged_launch_template(
+    account: &str,
+    region: &str,
+    name: &str,
+    tags: &[(&str, &str)],
+) -> String {
+    let mut request = ec2_client(account, region)
+        .await
+        .create_launch_template()
+        .launch_template_name(name)
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .image_id("ami-00000000000000001")
+                .instance_type("t3.micro".into())
+                .build(),
+        );
+    if !tags.is_empty() {
+        let mut spec = aws_sdk_ec2::types::TagSpecification::builder()
+            .resource_type(aws_sdk_ec2::types::ResourceType::LaunchTemplate);
+        for (k, v) in tags {
+            spec = spec.tags(aws_sdk_ec2::types::Tag::builder().key(*k).value(*v).build());
+        }
+        request = request.tag_specifications(spec.build());
+    }
+    let created = request.send().await.unwrap();
+    created
+        .launch_template()
+        .unwrap()
+        .launch_template_id()
+        .unwrap()
+        .to_string()
+}
+
+/// A launch template's default version, its AMI, and how many versions it has.
+pub struct TemplateState {
+    pub default: i64,
+    pub default_ami: String,
+    pub versions: usize,
+}
+
+pub async fn launch_template_state(account: &str, region: &str, id: &str) -> TemplateState {
+    let client = ec2_client(account, region).await;
+    let default = client
+        .describe_launch_template_versions()
+        .launch_template_id(id)
+        .versions("$Default")
+        .send()
+        .await
+        .unwrap();
+    let default = &default.launch_template_versions()[0];
+    let all = client
+        .describe_launch_template_versions()
+        .launch_template_id(id)
+        .max_results(200)
+        .send()
+        .await
+        .unwrap();
+    TemplateState {
+        default: default.version_number().unwrap(),
+        default_ami: default
+            .launch_template_data()
+            .and_then(|d| d.image_id())
+            .unwrap_or_default()
+            .to_string(),
+        versions: all.launch_template_versions().len(),
+    }
+}
