@@ -10,6 +10,7 @@ use crate::arn::arn_region;
 use crate::error::InputError;
 use crate::fields::{check_tag_keys, MAX_TAG_VALUE, TAGS};
 use crate::plan::{distribute_call, DistributeCall, Origin};
+use crate::policy::Policy;
 use crate::policy_schema::DISTRIBUTE_ENTRY;
 use crate::schema::{check, Field, Schema, Text, Violation};
 use crate::token::client_token;
@@ -86,6 +87,57 @@ pub(crate) fn direct_distribution(input: &Value) -> Result<DistributeCall, Input
         &request.tags,
         token,
         Origin::Rule("direct request".into()),
+    ))
+}
+
+/// A role as Image Builder reads `executionRole`: an ARN, or a name in the caller's account.
+fn role_identity<'a>(role: &'a str, home_account: &'a str) -> (&'a str, &'a str) {
+    match role.strip_prefix("arn:") {
+        Some(rest) => {
+            let account = rest.split(':').nth(3).unwrap_or_default();
+            let name = rest.rsplit('/').next().unwrap_or_default();
+            (account, name)
+        }
+        None => (home_account, role.rsplit('/').next().unwrap_or(role)),
+    }
+}
+
+/// Holds a direct request to the policy: only a (configuration, role) pair that a `distribute`
+/// entry names may be sent, whoever may invoke the function. The role may be given as a name
+/// or an ARN on either side.
+pub fn allowed_by_policy(call: &DistributeCall, policy: &Policy) -> Result<(), InputError> {
+    let configuration = &call.distribution_configuration_arn;
+    let home = configuration.split(':').nth(4).unwrap_or_default();
+    let wanted = role_identity(&call.execution_role, home);
+    let mut for_configuration = Vec::new();
+    for (i, rule) in policy.rules.iter().enumerate() {
+        for (k, entry) in rule.distribute.iter().enumerate() {
+            if &entry.distribution_configuration_arn != configuration {
+                continue;
+            }
+            if role_identity(&entry.execution_role, home) == wanted {
+                return Ok(());
+            }
+            for_configuration.push(format!(
+                "rules[{i}].distribute[{k}] ({:?}) with executionRole {}",
+                rule.name, entry.execution_role
+            ));
+        }
+    }
+    let allowed = match for_configuration.is_empty() {
+        true => "no distribute entry of the policy names this configuration".to_string(),
+        false => format!(
+            "the policy allows it only as {}",
+            for_configuration.join(", ")
+        ),
+    };
+    Err(InputError::new(
+        "distributionConfigurationArn",
+        format!(
+            "a direct request may distribute only through a (distributionConfigurationArn, executionRole) \
+             pair that a distribute entry of the policy names: {configuration} with {} is not one; {allowed}",
+            call.execution_role
+        ),
     ))
 }
 
@@ -285,5 +337,44 @@ mod tests {
         assert!(!is_direct_distribution(
             &json!({"source": "aws.imagebuilder"})
         ));
+    }
+
+    #[test]
+    fn a_direct_request_needs_a_policy_entry_with_the_same_role() {
+        let policy = Policy::from_value(&json!({"rules": [{"name": "promote", "distribute": [
+            {"distributionConfigurationArn": CONFIG, "executionRole": "DistributionRole"}
+        ]}]}))
+        .unwrap();
+        let call = |role: &str, config: &str| {
+            direct_distribution(&request(
+                json!({"executionRole": role, "distributionConfigurationArn": config}),
+            ))
+            .unwrap()
+        };
+        assert!(allowed_by_policy(&call("DistributionRole", CONFIG), &policy).is_ok());
+        let arn = "arn:aws:iam::123456789012:role/DistributionRole";
+        assert!(
+            allowed_by_policy(&call(arn, CONFIG), &policy).is_ok(),
+            "name and ARN are one role"
+        );
+        let other_account = "arn:aws:iam::210987654321:role/DistributionRole";
+        let refused = allowed_by_policy(&call(other_account, CONFIG), &policy)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains(
+                "rules[0].distribute[0] (\"promote\") with executionRole DistributionRole"
+            ),
+            "{refused}"
+        );
+        let elsewhere = CONFIG.replace("prod", "outside");
+        let refused = allowed_by_policy(&call("DistributionRole", &elsewhere), &policy)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("no distribute entry of the policy names this configuration"),
+            "{refused}"
+        );
+        assert!(refused.contains(&elsewhere), "{refused}");
     }
 }

@@ -89,13 +89,14 @@ impl<E: amiflow_common::Executor> Function<E> {
 /// Clients of one service for `pipeline` whose calls `rules` answer instead of the network.
 pub fn mocked_clients<C: Clone>(
     pipeline: &amiflow_common::Pipeline,
+    session: amiflow_common::Session,
     rules: Vec<aws_smithy_mocks::Rule>,
     client: impl Fn(&aws_config::SdkConfig, aws_smithy_mocks::MockResponseInterceptor) -> C
         + Send
         + Sync
         + 'static,
 ) -> amiflow_common::placement::PlacedClients<C> {
-    amiflow_common::placement::PlacedClients::new(pipeline, move |config| {
+    amiflow_common::placement::PlacedClients::new(pipeline, session, move |config| {
         client(config, mock_interceptor(&rules))
     })
 }

@@ -6,7 +6,9 @@
 pub mod function;
 pub mod moto;
 pub mod resources;
+pub mod server;
 pub mod standin;
+pub mod sts;
 
 use std::sync::OnceLock;
 
@@ -14,6 +16,7 @@ pub use function::*;
 pub use moto::Moto;
 pub use resources::*;
 pub use standin::{Recorded, StandIn};
+pub use sts::{assert_assumed_as, StsStandIn};
 
 /// moto's default account: what the dummy credentials act as.
 pub const HOME_ACCOUNT: &str = "123456789012";

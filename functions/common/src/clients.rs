@@ -30,11 +30,23 @@ pub async fn load_base_config() -> SdkConfig {
         .await
 }
 
+/// Who a function is in a target account: the session name CloudTrail shows, and the session
+/// policy that narrows the shared target role to the calls this function makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    pub name: &'static str,
+    pub policy: &'static str,
+}
+
+/// Credentials for one (account, session), fetched once: the first caller assumes the role,
+/// the others wait for that answer; other accounts go on meanwhile.
+type AssumedCell = Arc<tokio::sync::OnceCell<SharedCredentialsProvider>>;
+
 #[derive(Debug)]
 pub struct AwsContext {
     base: SdkConfig,
     role_name: Option<String>,
-    assumed: tokio::sync::Mutex<HashMap<String, SharedCredentialsProvider>>,
+    assumed: Mutex<HashMap<(String, &'static str), AssumedCell>>,
 }
 
 impl AwsContext {
@@ -59,13 +71,15 @@ impl AwsContext {
     }
 
     /// SDK configuration for `region` in `account`. `cross_account` says whether `account` is
-    /// another than the function's own; such accounts are reached through the assumed role.
+    /// another than the function's own; such accounts are reached through the assumed role, as
+    /// `session`. The role is assumed here, so a refusal fails this account's targets by name.
     pub async fn config_for(
         &self,
         partition: &str,
         region: &str,
         account: &str,
         cross_account: bool,
+        session: Session,
     ) -> Result<SdkConfig, ClientError> {
         if !cross_account {
             return Ok(self.own_config(region));
@@ -75,24 +89,44 @@ impl AwsContext {
                 account: account.to_string(),
             });
         };
-        let mut assumed = self.assumed.lock().await;
-        let provider = match assumed.get(account) {
-            Some(provider) => provider.clone(),
-            None => {
-                let arn = format!("arn:{partition}:iam::{account}:role/{role}");
-                let provider = AssumeRoleProvider::builder(arn)
-                    .session_name("amiflow")
-                    .configure(&self.base)
-                    .build()
-                    .await;
-                let shared = SharedCredentialsProvider::new(CachedAssumedRole::new(provider));
-                assumed.insert(account.to_string(), shared.clone());
-                shared
-            }
-        };
+        let cell = self
+            .assumed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((account.to_string(), session.name))
+            .or_default()
+            .clone();
+        let role_arn = format!("arn:{partition}:iam::{account}:role/{role}");
+        let provider = cell
+            .get_or_try_init(|| self.assume(&role_arn, account, session))
+            .await?;
         let mut builder = self.own_config(region).to_builder();
-        builder.set_credentials_provider(Some(provider));
+        builder.set_credentials_provider(Some(provider.clone()));
         Ok(builder.build())
+    }
+
+    async fn assume(
+        &self,
+        role_arn: &str,
+        account: &str,
+        session: Session,
+    ) -> Result<SharedCredentialsProvider, ClientError> {
+        let provider = AssumeRoleProvider::builder(role_arn)
+            .session_name(session.name)
+            .policy(session.policy)
+            .configure(&self.base)
+            .build()
+            .await;
+        let cached = CachedAssumedRole::new(provider);
+        cached
+            .credentials()
+            .await
+            .map_err(|e| ClientError::AssumeRole {
+                account: account.to_string(),
+                role_arn: role_arn.to_string(),
+                message: aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
+            })?;
+        Ok(SharedCredentialsProvider::new(cached))
     }
 }
 
@@ -102,6 +136,7 @@ pub type ClientFactory<C> = Arc<dyn Fn(&SdkConfig) -> C + Send + Sync>;
 /// Clients of one service per (Region, account), created on first use and kept while warm.
 pub struct ClientCache<C> {
     context: Arc<AwsContext>,
+    session: Session,
     make: ClientFactory<C>,
     clients: Mutex<HashMap<(String, String), C>>,
 }
@@ -109,10 +144,12 @@ pub struct ClientCache<C> {
 impl<C: Clone> ClientCache<C> {
     pub fn new(
         context: Arc<AwsContext>,
+        session: Session,
         make: impl Fn(&SdkConfig) -> C + Send + Sync + 'static,
     ) -> Self {
         Self {
             context,
+            session,
             make: Arc::new(make),
             clients: Mutex::new(HashMap::new()),
         }
@@ -131,7 +168,7 @@ impl<C: Clone> ClientCache<C> {
         }
         let config = self
             .context
-            .config_for(partition, region, account, cross_account)
+            .config_for(partition, region, account, cross_account, self.session)
             .await?;
         let client = (self.make)(&config);
         Ok(self.lock().entry(key).or_insert(client).clone())

@@ -25,7 +25,8 @@ impl CachedAssumedRole {
         }
     }
 
-    async fn credentials(&self) -> aws_credential_types::provider::Result {
+    /// Credentials that stay valid for at least `REFRESH_MARGIN`, from the cache or from STS.
+    pub async fn credentials(&self) -> aws_credential_types::provider::Result {
         let mut cached = self.cached.lock().await;
         if let Some(credentials) = cached.as_ref() {
             let fresh = credentials

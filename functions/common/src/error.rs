@@ -83,4 +83,15 @@ pub enum ClientError {
          set it to the role name deployed by target-account-role.yaml in {account}"
     )]
     NoCrossAccountRole { account: String },
+    #[error(
+        "cannot assume {role_arn} in account {account}: {message}. The home stack's TargetAccountIds \
+         and OrganizationId parameters bound the accounts amiflow may assume a role in (add {account}, \
+         or its organization), and the role must be deployed in {account} by target-account-role.yaml \
+         with this function's role among its TrustedRoleArns"
+    )]
+    AssumeRole {
+        account: String,
+        role_arn: String,
+        message: String,
+    },
 }

@@ -16,7 +16,7 @@ use aws_sdk_imagebuilder::operation::distribute_image::DistributeImageError;
 use aws_sdk_imagebuilder::operation::get_image::GetImageError;
 use aws_sdk_imagebuilder::types;
 
-use crate::clients::{AwsContext, ClientCache};
+use crate::clients::{AwsContext, ClientCache, Session};
 use crate::error::FunctionError;
 use crate::retry::ImageBuilderRetry;
 
@@ -29,6 +29,12 @@ pub fn imagebuilder_client(config: &SdkConfig) -> aws_sdk_imagebuilder::Client {
     aws_sdk_imagebuilder::Client::from_conf(conf)
 }
 
+/// Image Builder is called in the function's own account only: this session is never assumed.
+const OWN_ACCOUNT_ONLY: Session = Session {
+    name: "amiflow-image-builder",
+    policy: "",
+};
+
 pub struct ImageBuilder {
     clients: ClientCache<aws_sdk_imagebuilder::Client>,
 }
@@ -36,7 +42,7 @@ pub struct ImageBuilder {
 impl ImageBuilder {
     pub fn new(context: Arc<AwsContext>) -> Self {
         Self {
-            clients: ClientCache::new(context, imagebuilder_client),
+            clients: ClientCache::new(context, OWN_ACCOUNT_ONLY, imagebuilder_client),
         }
     }
 

@@ -14,7 +14,7 @@ pub mod placement;
 pub mod retry;
 pub mod settings;
 
-pub use clients::{AwsContext, ClientCache};
+pub use clients::{AwsContext, ClientCache, Session};
 pub use error::{CallError, ClientError, FunctionError};
 pub use executor::{Executor, Plan};
 pub use limit::CallLimit;

@@ -7,7 +7,7 @@ use amiflow_model::Action;
 use aws_config::SdkConfig;
 use futures::future::join_all;
 
-use crate::clients::ClientCache;
+use crate::clients::{ClientCache, Session};
 use crate::limit::CallLimit;
 use crate::pipeline::Pipeline;
 
@@ -49,13 +49,15 @@ pub struct PlacedClients<C> {
 }
 
 impl<C: Clone> PlacedClients<C> {
-    /// Clients made by `factory` (tests pass one that adds mock interceptors).
+    /// Clients made by `factory` (tests pass one that adds mock interceptors), acting in other
+    /// accounts as `session`.
     pub fn new(
         pipeline: &Pipeline,
+        session: Session,
         factory: impl Fn(&SdkConfig) -> C + Send + Sync + 'static,
     ) -> Self {
         Self {
-            clients: ClientCache::new(pipeline.aws.clone(), factory),
+            clients: ClientCache::new(pipeline.aws.clone(), session, factory),
             limit: CallLimit::new(pipeline.settings.max_concurrency),
             dry_run: pipeline.settings.dry_run,
         }

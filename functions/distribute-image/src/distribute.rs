@@ -3,7 +3,7 @@
 use amiflow_common::imagebuilder::ImageBuilder;
 use amiflow_common::{CallLimit, Executor, FunctionError, Pipeline, Plan};
 use amiflow_model::arn::arn_region;
-use amiflow_model::distribute::check_call;
+use amiflow_model::distribute::{allowed_by_policy, check_call};
 use amiflow_model::plan::{DistributeCall, Planner};
 use amiflow_model::schema::Violation;
 use amiflow_model::{Action, ActionKind, InputError, Outcome, Policy, Request};
@@ -120,18 +120,19 @@ impl Executor for ImageDistributor {
         }
     }
 
-    /// A direct request is all or nothing: one that cannot be sent is refused before any call.
+    /// A direct request is all or nothing: one that cannot be sent, or that the policy does not
+    /// allow, is refused before any call.
     fn plan_direct(
         &self,
-        _policy: &Policy,
+        policy: &Policy,
         call: DistributeCall,
     ) -> Result<Vec<Checked>, InputError> {
         let checked = self.check(call);
-        if checked.problems.is_empty() {
-            Ok(vec![checked])
-        } else {
-            Err(checked.problems.into())
+        if !checked.problems.is_empty() {
+            return Err(checked.problems.into());
         }
+        allowed_by_policy(&checked.call, policy)?;
+        Ok(vec![checked])
     }
 
     async fn apply(&self, work: Vec<Checked>) -> Vec<Action> {

@@ -31,6 +31,18 @@ fn policy(name: &str, prod: &str, dr: &str) -> Value {
     ]}]})
 }
 
+/// A policy whose distribute entries allow exactly these (configuration, role) pairs, for direct
+/// requests; its rule matches no image, so no event distributes through them.
+fn allowing(pairs: &[(&str, &str)]) -> Value {
+    let entries: Vec<Value> = pairs
+        .iter()
+        .map(
+            |(config, role)| json!({"distributionConfigurationArn": config, "executionRole": role}),
+        )
+        .collect();
+    json!({"rules": [{"name": "direct", "match": {"imageName": "no-image-is-named-this"}, "distribute": entries}]})
+}
+
 /// The image build version ARNs the DistributeImage calls returned, in order.
 fn products(report: &Report) -> Vec<String> {
     report
@@ -117,7 +129,8 @@ async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
 async fn a_direct_request_distributes_and_repeating_it_is_idempotent() {
     let name = unique("dist-direct");
     let config = configuration(&name, "prod");
-    let app = distributor(json!({"rules": []}), false).await;
+    let role = format!("arn:aws:iam::{HOME_ACCOUNT}:role/DistributionRole");
+    let app = distributor(allowing(&[(&config, &role)]), false).await;
     let source = publish(&name);
     let request = json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": "DistributionRole", "tags": {"Ticket": "OPS-1"}});
     let first = app.report(request.clone()).await;
@@ -137,7 +150,7 @@ async fn a_direct_request_distributes_and_repeating_it_is_idempotent() {
 async fn invalid_requests_are_rejected_before_any_call() {
     let name = unique("dist-invalid");
     let config = configuration(&name, "prod");
-    let app = distributor(json!({"rules": []}), false).await;
+    let app = distributor(allowing(&[(&config, "DistributionRole")]), false).await;
     let source = publish(&name);
     let many: serde_json::Map<String, Value> =
         (0..51).map(|i| (format!("k{i}"), json!("v"))).collect();
@@ -224,7 +237,14 @@ async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
 async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_are_named() {
     let name = unique("dist-mismatch");
     let config = configuration(&name, "prod");
-    let app = distributor(json!({"rules": []}), false).await;
+    let missing = format!(
+        "arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}-missing"
+    );
+    let app = distributor(
+        allowing(&[(&config, "RoleA"), (&config, "RoleB"), (&missing, "RoleA")]),
+        false,
+    )
+    .await;
     let source = publish(&name);
     let request = |role: &str| json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": role, "clientToken": format!("{name}-token")});
     app.report(request("RoleA")).await;
@@ -234,9 +254,6 @@ async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_ar
         "{message}"
     );
 
-    let missing = format!(
-        "arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}-missing"
-    );
     let message = app.invoke(json!({"sourceImage": source, "distributionConfigurationArn": missing, "executionRole": "RoleA"})).await.unwrap_err().to_string();
     assert!(
         message.contains("not found") && message.contains(&missing),
@@ -283,4 +300,42 @@ async fn rollback_is_refused_before_any_call() {
     assert!(error.to_string().contains("`rollback`"), "{error}");
     assert!(env().standin.requests("GetImage", &name).is_empty());
     assert!(env().standin.requests("DistributeImage", &name).is_empty());
+}
+
+#[tokio::test]
+async fn a_direct_request_outside_the_policy_is_refused_before_any_call() {
+    let name = unique("dist-unlisted");
+    let (prod, outside) = (
+        configuration(&name, "prod"),
+        configuration(&name, "outside"),
+    );
+    let app = distributor(allowing(&[(&prod, "DistributionRole")]), false).await;
+    let source = publish(&name);
+    for (config, role, words) in [
+        (
+            &outside,
+            "DistributionRole",
+            "no distribute entry of the policy names this configuration",
+        ),
+        (
+            &prod,
+            "OtherRole",
+            "the policy allows it only as rules[0].distribute[0]",
+        ),
+    ] {
+        let error = app
+            .invoke(json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": role}))
+            .await
+            .unwrap_err();
+        assert_eq!(error.error_type(), "InvalidInput");
+        let message = error.to_string();
+        assert!(
+            message.contains(words) && message.contains(config.as_str()),
+            "{message}"
+        );
+    }
+    assert!(
+        env().standin.requests("DistributeImage", &name).is_empty(),
+        "no call was made"
+    );
 }

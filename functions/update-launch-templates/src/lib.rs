@@ -5,4 +5,4 @@ pub mod ec2;
 mod template;
 mod templates;
 
-pub use templates::TemplateUpdater;
+pub use templates::{TemplateUpdater, SESSION};

@@ -2,7 +2,7 @@
 //! in batches per (Region, account), a version created only where one is due, old versions pruned.
 
 use amiflow_common::placement::PlacedClients;
-use amiflow_common::{CallError, Executor, Pipeline, Plan};
+use amiflow_common::{CallError, Executor, Pipeline, Plan, Session};
 use amiflow_model::decide::Intent;
 use amiflow_model::plan::{Planner, TemplateSelector, TemplateTarget};
 use amiflow_model::unique::unique_by;
@@ -33,6 +33,12 @@ fn failed(target: &TemplateTarget, reason: String) -> Action {
     )
 }
 
+/// This function in a target account: its own session name, and only the calls it makes.
+pub const SESSION: Session = Session {
+    name: "amiflow-update-launch-templates",
+    policy: r#"{"Version":"2012-10-17","Statement":[{"Sid":"UpdateLaunchTemplates","Effect":"Allow","Action":["ec2:DescribeLaunchTemplates","ec2:DescribeLaunchTemplateVersions","ec2:CreateLaunchTemplateVersion","ec2:ModifyLaunchTemplate","ec2:DeleteLaunchTemplateVersions","ec2:DescribeImages"],"Resource":"*"}]}"#,
+};
+
 /// The update-launch-templates executor: EC2 clients per (Region, account).
 pub struct TemplateUpdater {
     ec2: PlacedClients<Client>,
@@ -48,7 +54,7 @@ pub struct TemplateWork {
 
 impl TemplateUpdater {
     pub fn new(pipeline: &Pipeline) -> Self {
-        Self::with_clients(PlacedClients::new(pipeline, Client::new))
+        Self::with_clients(PlacedClients::new(pipeline, SESSION, Client::new))
     }
 
     /// With clients made elsewhere (tests add mock interceptors to theirs).

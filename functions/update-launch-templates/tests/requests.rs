@@ -19,7 +19,7 @@ use aws_sdk_ec2::types::{
 };
 use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
 use serde_json::{json, Value};
-use update_launch_templates::TemplateUpdater;
+use update_launch_templates::{TemplateUpdater, SESSION};
 
 const PRUNED: &str = "lt-0aaaaaaaaaaaaaaa1";
 const KEPT: &str = "lt-0bbbbbbbbbbbbbbb2";
@@ -28,7 +28,7 @@ const FRESH: &str = "lt-0ccccccccccccccc3";
 /// update-launch-templates whose EC2 clients answer from `rules` instead of the network.
 async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<TemplateUpdater> {
     Function::new(policy, false, None, |pipeline| {
-        TemplateUpdater::with_clients(mocked_clients(pipeline, rules, |config, mocks| {
+        TemplateUpdater::with_clients(mocked_clients(pipeline, SESSION, rules, |config, mocks| {
             let mut conf = aws_sdk_ec2::config::Builder::from(config);
             conf.set_http_client(Some(create_mock_http_client()));
             aws_sdk_ec2::Client::from_conf(conf.interceptor(mocks).build())

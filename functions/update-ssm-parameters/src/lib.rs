@@ -3,4 +3,4 @@
 
 mod parameters;
 
-pub use parameters::ParameterWriter;
+pub use parameters::{ParameterWriter, SESSION};

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use amiflow_common::placement::{fail_each, PlacedClients};
-use amiflow_common::{CallError, CallLimit, Executor, Pipeline, Plan};
+use amiflow_common::{CallError, CallLimit, Executor, Pipeline, Plan, Session};
 use amiflow_model::decide::{self, decide, provenance, Decision, Intent};
 use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
@@ -27,6 +27,12 @@ fn action(target: &ParameterTarget, outcome: Outcome, detail: impl Into<String>)
     target.placement.action(KIND, &target.name, outcome, detail)
 }
 
+/// This function in a target account: its own session name, and only the calls it makes.
+pub const SESSION: Session = Session {
+    name: "amiflow-update-ssm-parameters",
+    policy: r#"{"Version":"2012-10-17","Statement":[{"Sid":"UpdateSsmParameters","Effect":"Allow","Action":["ssm:GetParameters","ssm:DescribeParameters","ssm:PutParameter","ec2:DescribeImages"],"Resource":"*"}]}"#,
+};
+
 /// The update-ssm-parameters executor: SSM clients per (Region, account).
 pub struct ParameterWriter {
     ssm: PlacedClients<Client>,
@@ -41,7 +47,7 @@ pub struct ParameterWork {
 
 impl ParameterWriter {
     pub fn new(pipeline: &Pipeline) -> Self {
-        Self::with_clients(PlacedClients::new(pipeline, Client::new))
+        Self::with_clients(PlacedClients::new(pipeline, SESSION, Client::new))
     }
 
     /// With clients made elsewhere (tests add mock interceptors to theirs).

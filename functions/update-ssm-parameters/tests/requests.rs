@@ -9,12 +9,12 @@ use aws_sdk_ssm::operation::put_parameter::PutParameterOutput;
 use aws_sdk_ssm::types::Parameter;
 use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
 use serde_json::{json, Value};
-use update_ssm_parameters::ParameterWriter;
+use update_ssm_parameters::{ParameterWriter, SESSION};
 
 /// update-ssm-parameters whose SSM clients answer from `rules` instead of the network.
 async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<ParameterWriter> {
     Function::new(policy, false, None, |pipeline| {
-        ParameterWriter::with_clients(mocked_clients(pipeline, rules, |config, mocks| {
+        ParameterWriter::with_clients(mocked_clients(pipeline, SESSION, rules, |config, mocks| {
             let conf = aws_sdk_ssm::config::Builder::from(config)
                 .http_client(create_mock_http_client())
                 .interceptor(mocks);

@@ -106,27 +106,12 @@ impl StandIn {
     /// Starts the server on a free loopback port, on a thread of its own that lives as long as the
     /// process (so it outlives each test's own Tokio runtime).
     pub fn start_background() -> Result<Self, String> {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let (listener, url) = crate::server::bind()?;
         let standin = StandIn {
-            url: format!("http://{addr}"),
+            url,
             store: Arc::default(),
         };
-        let server = standin.clone();
-        std::thread::Builder::new()
-            .name("imagebuilder-standin".into())
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("tokio runtime");
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                    let _ = axum::serve(listener, server.router()).await;
-                });
-            })
-            .map_err(|e| e.to_string())?;
+        crate::server::serve_in_background("imagebuilder-standin", listener, standin.router())?;
         Ok(standin)
     }
 
