@@ -248,7 +248,14 @@ impl<'a> Planner<'a> {
                     &entry.distribution_configuration_arn,
                     &entry.execution_role,
                     &entry.tags,
-                    client_token(&[event_id, &entry.distribution_configuration_arn]),
+                    // Every request field is in the token: a policy edit between Lambda's retries
+                    // is a new request, not an IdempotentParameterMismatch.
+                    client_token(&[
+                        event_id,
+                        &entry.distribution_configuration_arn,
+                        &entry.execution_role,
+                        &serde_json::to_string(&entry.tags).unwrap_or_default(),
+                    ]),
                     Origin::Rule(rule.name.clone()),
                 ));
             }

@@ -4,7 +4,6 @@ use amiflow_model::image::{GetImageResponse, ResolvedImage};
 use amiflow_model::plan::{Origin, ParameterTarget, Planner, TemplateSelector};
 use amiflow_model::policy::Policy;
 use amiflow_model::SOURCE_IMAGE_TAG;
-use serde_json::json;
 
 const OWNER: &str = "111111111111";
 const OTHER: &str = "222222222222";
@@ -248,6 +247,32 @@ fn distribute_calls_carry_the_loop_guard_tag_and_deterministic_tokens() {
     assert_eq!(calls, again, "a redelivered event plans the same tokens");
     let other_event = planner.distributions("event-2").unwrap();
     assert_ne!(calls[0].client_token, other_event[0].client_token);
+    // A policy edited between Lambda's retries (another role, other tags) is another request.
+    for edit in [
+        |rule: &mut amiflow_model::policy::Rule| {
+            rule.distribute[0].execution_role = "OtherRole".into()
+        },
+        |rule: &mut amiflow_model::policy::Rule| {
+            rule.distribute[0]
+                .tags
+                .insert("Stage".into(), "staging".into());
+        },
+    ] {
+        let mut edited = policy.clone();
+        edited
+            .rules
+            .iter_mut()
+            .filter(|r| !r.distribute.is_empty())
+            .for_each(edit);
+        let retried = Planner::new(&edited, &image, OWNER)
+            .distributions("event-1")
+            .unwrap();
+        assert_ne!(calls[0].client_token, retried[0].client_token);
+        assert_eq!(
+            calls[1].client_token, retried[1].client_token,
+            "untouched entries keep theirs"
+        );
+    }
 
     let mut product = image.clone();
     product
@@ -272,113 +297,4 @@ fn a_target_named_twice_is_planned_once() {
     let targets = Planner::new(&policy, &image, OWNER).parameters();
     assert_eq!(targets.len(), 3);
     assert!(targets.iter().all(|t| t.origin == Origin::Rule("a".into())));
-}
-
-/// The fixture image with its name and ARN as Image Builder gives an image named `name`, and
-/// these AMIs: (Region, account, id, state).
-fn image_with(name: &str, amis: serde_json::Value) -> ResolvedImage {
-    let mut response: GetImageResponse =
-        serde_json::from_str(include_str!("fixtures/images/golden-multi.json")).unwrap();
-    let segment = amiflow_model::arn::arn_name_segment(name);
-    response.image.name = name.into();
-    response.image.arn = format!("arn:aws:imagebuilder:us-east-1:{OWNER}:image/{segment}/1.2.0/3");
-    response.image.output_resources =
-        Some(serde_json::from_value(json!({ "amis": amis })).unwrap());
-    response.image.resolve().unwrap()
-}
-
-fn rules(rules: serde_json::Value) -> Policy {
-    Policy::from_value(&json!({"followDistributionSettings": false, "rules": rules})).unwrap()
-}
-
-#[test]
-fn the_name_placeholder_renders_the_arn_name_so_spaces_and_capitals_make_a_valid_name() {
-    let image = image_with(
-        "Golden AL2023",
-        json!([{"region": "us-east-1", "image": "ami-1", "state": {"status": "AVAILABLE"}}]),
-    );
-    let policy = rules(json!([{"name": "r", "ssmParameters": [
-        {"name": "/amiflow/{{imagebuilder:name}}/latest", "regions": ["us-east-1"]}
-    ]}]));
-    let targets = Planner::new(&policy, &image, OWNER).parameters();
-    assert_eq!(targets[0].name, "/amiflow/golden-al2023/latest");
-    assert_eq!(targets[0].name_problem, None);
-}
-
-#[test]
-fn a_rendered_name_that_breaks_ssm_rules_carries_the_rule_on_its_target_only() {
-    let image = image_with(
-        "AWS golden",
-        json!([{"region": "us-east-1", "image": "ami-1"}]),
-    );
-    let policy = rules(json!([{"name": "r", "ssmParameters": [
-        {"name": "{{imagebuilder:name}}-latest", "regions": ["us-east-1"]},
-        {"name": "/fine/{{imagebuilder:name}}", "regions": ["us-east-1"]}
-    ]}]));
-    let targets = Planner::new(&policy, &image, OWNER).parameters();
-    assert_eq!(targets[0].name, "aws-golden-latest");
-    let problem = targets[0].name_problem.clone().unwrap();
-    assert!(
-        problem.contains("must not begin with `aws` or `ssm`"),
-        "{problem}"
-    );
-    assert_eq!(
-        targets[0].placement.ami,
-        Ok("ami-1".into()),
-        "the AMI is fine"
-    );
-    assert_eq!(targets[1].name_problem, None);
-}
-
-#[test]
-fn an_ami_that_is_not_available_is_not_used_and_its_state_is_the_reason() {
-    let image = image_with(
-        "golden",
-        json!([
-            {"region": "us-east-1", "image": "ami-1", "state": {"status": "AVAILABLE"}},
-            {"region": "us-east-1", "image": "ami-2", "accountId": OTHER, "state": {"status": "FAILED"}},
-            {"region": "eu-west-1", "image": "ami-3", "state": {"status": "DEPRECATED"}}
-        ]),
-    );
-    let policy =
-        rules(json!([{"name": "r", "ssmParameters": [{"name": "/p", "accounts": ["*"]}]}]));
-    let targets = Planner::new(&policy, &image, OWNER).parameters();
-    let found = cells(&targets.iter().collect::<Vec<_>>());
-    assert_eq!(found[0], ok("us-east-1", OWNER, "ami-1"));
-    let failed = found[1].2.clone().unwrap_err();
-    assert!(
-        failed.contains(&format!(
-            "the AMI ami-2 of account {OTHER} in us-east-1 is FAILED, not AVAILABLE"
-        )),
-        "{failed}"
-    );
-    assert!(found[2].2.clone().unwrap_err().contains("is DEPRECATED"));
-    assert_eq!(found.len(), 3);
-}
-
-#[test]
-fn star_accounts_in_a_named_region_without_an_ami_still_report_a_failed_target() {
-    let image = image();
-    let policy = rules(json!([{"name": "r",
-        "ssmParameters": [{"name": "/p", "regions": ["sa-east-1", "us-east-1"], "accounts": ["*"]}],
-        "launchTemplates": [{"tag": {"key": "k", "value": "v"}, "regions": ["sa-east-1"], "accounts": ["*"]}]
-    }]));
-    let planner = Planner::new(&policy, &image, OWNER);
-    let parameters = planner.parameters();
-    let found = cells(&parameters.iter().collect::<Vec<_>>());
-    assert_eq!(found.len(), 3, "{found:#?}");
-    assert_eq!(
-        (found[0].0.as_str(), found[0].1.as_str()),
-        ("sa-east-1", OWNER)
-    );
-    let reason = found[0].2.clone().unwrap_err();
-    assert!(reason.contains("no AMI in sa-east-1"), "{reason}");
-    let templates = planner.launch_templates();
-    assert_eq!(templates.len(), 1);
-    assert!(templates[0]
-        .placement
-        .ami
-        .clone()
-        .unwrap_err()
-        .contains("no AMI in sa-east-1"));
 }

@@ -2,26 +2,27 @@
 
 use crate::{env, lambda_context, HOME_ACCOUNT};
 
-/// A pipeline for tests: `policy` (validated), dry run on or off, the cross-account role, and SDK
-/// configuration from the emulators' environment.
-pub async fn pipeline(
-    policy: serde_json::Value,
-    dry_run: bool,
-    role: Option<&str>,
-) -> amiflow_common::Pipeline {
-    env();
-    let settings = amiflow_common::Settings {
-        policy: amiflow_common::settings::PolicySource::None,
+/// The settings tests run with: dry run on or off, the cross-account role, a short read-back.
+pub fn settings(dry_run: bool, role: Option<&str>) -> amiflow_common::Settings {
+    amiflow_common::Settings {
         dry_run,
         cross_account_role: role.map(String::from),
         max_concurrency: 4,
-    };
+        read_back: std::time::Duration::from_secs(2),
+        ..amiflow_common::Settings::default()
+    }
+}
+
+/// A pipeline for tests: `policy` (validated), `settings`, and SDK configuration from the
+/// emulators' environment.
+pub async fn pipeline(
+    policy: serde_json::Value,
+    settings: amiflow_common::Settings,
+) -> amiflow_common::Pipeline {
+    env();
     let policy = amiflow_model::Policy::from_value(&policy).expect("test policy is valid");
-    amiflow_common::Pipeline::new(
-        settings,
-        policy,
-        amiflow_common::clients::load_base_config().await,
-    )
+    let base = amiflow_common::clients::load_base_config(settings.call_timeout).await;
+    amiflow_common::Pipeline::new(settings, policy, base)
 }
 
 /// One function under test: the shared pipeline and the function's own executor, invoked as the
@@ -40,7 +41,16 @@ impl<E: amiflow_common::Executor> Function<E> {
         role: Option<&str>,
         executor: impl FnOnce(&amiflow_common::Pipeline) -> E,
     ) -> Self {
-        let pipeline = pipeline(policy, dry_run, role).await;
+        Self::with_settings(policy, settings(dry_run, role), executor).await
+    }
+
+    /// As `new`, with every setting given.
+    pub async fn with_settings(
+        policy: serde_json::Value,
+        settings: amiflow_common::Settings,
+        executor: impl FnOnce(&amiflow_common::Pipeline) -> E,
+    ) -> Self {
+        let pipeline = pipeline(policy, settings).await;
         let executor = executor(&pipeline);
         Self { pipeline, executor }
     }
@@ -54,13 +64,22 @@ impl<E: amiflow_common::Executor> Function<E> {
         &self,
         input: serde_json::Value,
     ) -> Result<amiflow_model::Answer, amiflow_common::FunctionError> {
-        self.pipeline
-            .handle(
-                &input,
-                &lambda_context(Self::name(), HOME_ACCOUNT),
-                &self.executor,
-            )
-            .await
+        let context = lambda_context(Self::name(), HOME_ACCOUNT);
+        self.pipeline.handle(&input, &context, &self.executor).await
+    }
+
+    /// As `invoke`, with `left` until Lambda's deadline for the invocation.
+    pub async fn invoke_ending_in(
+        &self,
+        input: serde_json::Value,
+        left: std::time::Duration,
+    ) -> Result<amiflow_model::Answer, amiflow_common::FunctionError> {
+        let mut context = lambda_context(Self::name(), HOME_ACCOUNT);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        context.deadline = (now + left).as_millis() as u64;
+        self.pipeline.handle(&input, &context, &self.executor).await
     }
 
     /// The report of an invocation that acted, whether every target succeeded or some failed.

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use amiflow_common::{Executor, Plan};
+use amiflow_common::{Deadline, Executor, Plan};
 use amiflow_model::plan::{DistributeCall, Planner};
 use amiflow_model::{Action, ActionKind, Answer, InputError, Policy, Request};
 use amiflow_testkit::{container_image_json, env, event_json, unique, Function};
@@ -45,7 +45,7 @@ impl<K: Kind> Executor for Counting<K> {
         Ok(())
     }
 
-    async fn apply(&self, _work: ()) -> Vec<Action> {
+    async fn apply(&self, _work: (), _deadline: Deadline) -> Vec<Action> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Vec::new()
     }

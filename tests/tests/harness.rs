@@ -102,6 +102,20 @@ async fn distribute_image_is_idempotent_per_token_and_rejects_a_reused_token() {
     assert_eq!(env().standin.requests("DistributeImage", &name).len(), 3);
 }
 
+/// The image GetImage returns for `arn`, through the SDK.
+async fn get_image(
+    client: &aws_sdk_imagebuilder::Client,
+    arn: &str,
+) -> aws_sdk_imagebuilder::types::Image {
+    let got = client
+        .get_image()
+        .image_build_version_arn(arn)
+        .send()
+        .await
+        .unwrap();
+    got.image().unwrap().clone()
+}
+
 #[tokio::test]
 async fn serves_container_images_and_ami_states_as_the_service_does() {
     let config = sdk_config().await;
@@ -111,13 +125,7 @@ async fn serves_container_images_and_ami_states_as_the_service_does() {
     let arn = container["arn"].as_str().unwrap().to_string();
     assert!(arn.contains(&format!("image/{}/", name.to_lowercase().replace(' ', "-"))));
     env().standin.put_image(container);
-    let got = client
-        .get_image()
-        .image_build_version_arn(&arn)
-        .send()
-        .await
-        .unwrap();
-    let image = got.image().unwrap();
+    let image = get_image(&client, &arn).await;
     assert_eq!(
         image.r#type(),
         Some(&aws_sdk_imagebuilder::types::ImageType::Docker)
@@ -135,13 +143,7 @@ async fn serves_container_images_and_ami_states_as_the_service_does() {
     );
     let ami_arn = ami_image["arn"].as_str().unwrap().to_string();
     env().standin.put_image(ami_image);
-    let got = client
-        .get_image()
-        .image_build_version_arn(&ami_arn)
-        .send()
-        .await
-        .unwrap();
-    let image = got.image().unwrap();
+    let image = get_image(&client, &ami_arn).await;
     assert_eq!(
         image.r#type(),
         Some(&aws_sdk_imagebuilder::types::ImageType::Ami)

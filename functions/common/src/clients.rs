@@ -9,6 +9,7 @@ use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
 
 use crate::credentials::CachedAssumedRole;
 use crate::error::ClientError;
@@ -22,12 +23,23 @@ pub fn retry_config() -> RetryConfig {
         .with_max_backoff(Duration::from_secs(10))
 }
 
-/// Loads the base SDK configuration (environment, endpoint overrides, explicit retries).
-pub async fn load_base_config() -> SdkConfig {
+/// Loads the base SDK configuration (environment, endpoint overrides, explicit retries, and
+/// timeouts: one hung connection costs at most `call_timeout`, never the whole invocation).
+pub async fn load_base_config(call_timeout: Duration) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config())
+        .timeout_config(timeout_config(call_timeout))
         .load()
         .await
+}
+
+/// Each attempt gets a third of a call's time, so a hung attempt leaves room to retry.
+pub fn timeout_config(call_timeout: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3).min(call_timeout))
+        .operation_attempt_timeout(call_timeout / 3)
+        .operation_timeout(call_timeout)
+        .build()
 }
 
 /// Who a function is in a target account: the session name CloudTrail shows, and the session

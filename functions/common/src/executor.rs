@@ -5,6 +5,8 @@ use std::future::Future;
 use amiflow_model::plan::{DistributeCall, Planner};
 use amiflow_model::{Action, ActionKind, InputError, Policy, Request};
 
+use crate::deadline::Deadline;
+
 /// An executor's plan for one image.
 #[derive(Debug)]
 pub enum Plan<W> {
@@ -45,6 +47,11 @@ pub trait Executor: Send + Sync {
         ))
     }
 
-    /// Applies the work: one action per target, every target reported, none left out.
-    fn apply(&self, work: Self::Work) -> impl Future<Output = Vec<Action>> + Send;
+    /// Applies the work: one action per target, every target reported, none left out. No
+    /// target starts once `deadline` refuses it.
+    fn apply(
+        &self,
+        work: Self::Work,
+        deadline: Deadline,
+    ) -> impl Future<Output = Vec<Action>> + Send;
 }

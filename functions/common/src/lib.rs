@@ -4,6 +4,7 @@
 
 pub mod clients;
 pub mod credentials;
+pub mod deadline;
 pub mod error;
 pub mod executor;
 pub mod imagebuilder;
@@ -15,6 +16,7 @@ pub mod retry;
 pub mod settings;
 
 pub use clients::{AwsContext, ClientCache, Session};
+pub use deadline::Deadline;
 pub use error::{CallError, ClientError, FunctionError};
 pub use executor::{Executor, Plan};
 pub use limit::CallLimit;

@@ -12,6 +12,7 @@ use lambda_runtime::{service_fn, Context, LambdaEvent};
 use serde_json::Value;
 
 use crate::clients::{load_base_config, AwsContext};
+use crate::deadline::Deadline;
 use crate::error::FunctionError;
 use crate::executor::{Executor, Plan};
 use crate::imagebuilder::ImageBuilder;
@@ -50,7 +51,7 @@ impl Pipeline {
     /// Cold start: settings from the environment, SDK configuration, and the policy (validated once).
     pub async fn from_env() -> Result<Self, FunctionError> {
         let settings = Settings::from_env()?;
-        let base = load_base_config().await;
+        let base = load_base_config(settings.call_timeout).await;
         let policy = load_policy(&settings.policy, &base).await?;
         Ok(Self::new(settings, policy, base))
     }
@@ -111,7 +112,11 @@ impl Pipeline {
                 }
             }
         };
-        let actions = executor.apply(work).await;
+        // One target may take a call (retries included) and, for SSM, the read-back window.
+        let margin = self.settings.call_timeout + self.settings.read_back;
+        let actions = executor
+            .apply(work, Deadline::from_context(context, margin))
+            .await;
         let report = Report::new(subject, self.settings.dry_run, actions);
         let function = metrics::function_name(context, E::KIND);
         let emf = metrics::record(&function, E::KIND, &report.summary, started.elapsed());

@@ -1,5 +1,7 @@
 //! Configuration from environment variables (README, "Configuration"), read once at cold start.
 
+use std::time::Duration;
+
 use crate::error::FunctionError;
 
 pub const POLICY: &str = "AMIFLOW_POLICY";
@@ -7,6 +9,9 @@ pub const POLICY_PARAMETER: &str = "AMIFLOW_POLICY_PARAMETER";
 pub const DRY_RUN: &str = "AMIFLOW_DRY_RUN";
 pub const CROSS_ACCOUNT_ROLE: &str = "AMIFLOW_CROSS_ACCOUNT_ROLE";
 pub const MAX_CONCURRENCY: &str = "AMIFLOW_MAX_CONCURRENCY";
+pub const PARAMETER_PATH_PREFIX: &str = "AMIFLOW_PARAMETER_PATH_PREFIX";
+pub const READ_BACK_SECONDS: &str = "AMIFLOW_READ_BACK_SECONDS";
+pub const CALL_TIMEOUT_SECONDS: &str = "AMIFLOW_CALL_TIMEOUT_SECONDS";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicySource {
@@ -22,6 +27,47 @@ pub struct Settings {
     pub dry_run: bool,
     pub cross_account_role: Option<String>,
     pub max_concurrency: usize,
+    /// The SSM path the function may write under (its IAM says the same); `None`: anywhere.
+    pub parameter_path_prefix: Option<String>,
+    /// How long an `aws:ec2:image` write is given to pass SSM's asynchronous validation.
+    pub read_back: Duration,
+    /// The most one AWS call may take, retries included (each attempt gets a third of it).
+    pub call_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            policy: PolicySource::None,
+            dry_run: false,
+            cross_account_role: None,
+            max_concurrency: 16,
+            parameter_path_prefix: None,
+            // SSM validates the AMI after PutParameter returns, usually within seconds.
+            read_back: Duration::from_secs(10),
+            call_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A whole number of seconds in `range`, or the error naming the variable.
+fn seconds(
+    name: &str,
+    value: Option<String>,
+    range: std::ops::RangeInclusive<u64>,
+    default: Duration,
+) -> Result<Duration, FunctionError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match value.parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(Duration::from_secs(n)),
+        _ => Err(FunctionError::Configuration(format!(
+            "{name} must be a whole number of seconds from {} to {}, got {value:?}",
+            range.start(),
+            range.end()
+        ))),
+    }
 }
 
 impl Settings {
@@ -55,8 +101,9 @@ impl Settings {
                 )))
             }
         };
+        let defaults = Settings::default();
         let max_concurrency = match get(MAX_CONCURRENCY) {
-            None => 16,
+            None => defaults.max_concurrency,
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if (1..=256).contains(&n) => n,
                 _ => {
@@ -74,11 +121,33 @@ impl Settings {
                 )));
             }
         }
+        let parameter_path_prefix = get(PARAMETER_PATH_PREFIX);
+        if let Some(prefix) = &parameter_path_prefix {
+            if !prefix.starts_with('/') || prefix.len() < 2 {
+                return Err(FunctionError::Configuration(format!(
+                    "{PARAMETER_PATH_PREFIX} must be a path such as /amiflow, got {prefix:?}"
+                )));
+            }
+        }
         Ok(Self {
             policy,
             dry_run,
             cross_account_role,
             max_concurrency,
+            parameter_path_prefix: parameter_path_prefix
+                .map(|p| p.trim_end_matches('/').to_string()),
+            read_back: seconds(
+                READ_BACK_SECONDS,
+                get(READ_BACK_SECONDS),
+                0..=120,
+                defaults.read_back,
+            )?,
+            call_timeout: seconds(
+                CALL_TIMEOUT_SECONDS,
+                get(CALL_TIMEOUT_SECONDS),
+                1..=300,
+                defaults.call_timeout,
+            )?,
         })
     }
 }
@@ -112,8 +181,14 @@ mod tests {
             (DRY_RUN, "TRUE"),
             (MAX_CONCURRENCY, "4"),
             (CROSS_ACCOUNT_ROLE, "AmiflowTarget"),
+            (PARAMETER_PATH_PREFIX, "/amiflow/"),
+            (READ_BACK_SECONDS, "20"),
+            (CALL_TIMEOUT_SECONDS, "15"),
         ])
         .unwrap();
+        assert_eq!(s.parameter_path_prefix.as_deref(), Some("/amiflow"));
+        assert_eq!(s.read_back, Duration::from_secs(20));
+        assert_eq!(s.call_timeout, Duration::from_secs(15));
         assert_eq!(s.policy, PolicySource::Parameter("/amiflow/policy".into()));
         assert!(s.dry_run);
         assert_eq!(s.max_concurrency, 4);
@@ -130,6 +205,12 @@ mod tests {
                 vec![(CROSS_ACCOUNT_ROLE, "arn:aws:iam::1:role/x")],
                 "is a role name",
             ),
+            (
+                vec![(PARAMETER_PATH_PREFIX, "amiflow")],
+                PARAMETER_PATH_PREFIX,
+            ),
+            (vec![(READ_BACK_SECONDS, "soon")], READ_BACK_SECONDS),
+            (vec![(CALL_TIMEOUT_SECONDS, "0")], CALL_TIMEOUT_SECONDS),
         ] {
             let err = settings(&pairs).unwrap_err().to_string();
             assert!(err.contains(words), "{err}");

@@ -1,7 +1,7 @@
 //! DistributeImage calls: checked before any is sent, then made concurrently, each reported.
 
 use amiflow_common::imagebuilder::ImageBuilder;
-use amiflow_common::{CallLimit, Executor, FunctionError, Pipeline, Plan};
+use amiflow_common::{CallLimit, Deadline, Executor, FunctionError, Pipeline, Plan};
 use amiflow_model::arn::arn_region;
 use amiflow_model::distribute::{allowed_by_policy, check_call};
 use amiflow_model::plan::{DistributeCall, Planner};
@@ -135,9 +135,11 @@ impl Executor for ImageDistributor {
         Ok(vec![checked])
     }
 
-    async fn apply(&self, work: Vec<Checked>) -> Vec<Action> {
+    async fn apply(&self, work: Vec<Checked>, deadline: Deadline) -> Vec<Action> {
         join_all(work.iter().map(|Checked { call, problems }| async move {
-            if problems.is_empty() {
+            if let Some(why) = deadline.refuses_start() {
+                action(call, Outcome::Failed, why)
+            } else if problems.is_empty() {
                 self.send(call).await
             } else {
                 let text: Vec<String> = problems.iter().map(ToString::to_string).collect();

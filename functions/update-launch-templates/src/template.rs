@@ -21,6 +21,9 @@ impl Group<'_> {
         if !template.managed {
             return unmanaged(target, template);
         }
+        if let Some(why) = self.deadline.refuses_start() {
+            return fail(why);
+        }
         let (default, latest) = match self.ec2.default_and_latest(&template.id).await {
             Ok(versions) => versions,
             Err(VersionsError::NotFound(id)) => {
@@ -32,6 +35,23 @@ impl Group<'_> {
             Err(e) => return fail(format!("cannot describe launch template versions: {e}")),
         };
         let (default, latest) = (&default, &latest);
+        if let Some(parameter) = default
+            .image_id
+            .as_deref()
+            .and_then(|id| id.strip_prefix("resolve:ssm:"))
+        {
+            return action(
+                target,
+                &template.id,
+                Outcome::Skipped,
+                format!(
+                    "its default version {} takes its AMI from SSM parameter {parameter} (resolve:ssm:); \
+                     amiflow leaves that indirection alone: keep the parameter current instead \
+                     (update-ssm-parameters does, where the policy names it)",
+                    default.number
+                ),
+            );
+        }
         let decision = decide_template(
             default,
             latest,

@@ -2,7 +2,7 @@
 //! in batches per (Region, account), a version created only where one is due, old versions pruned.
 
 use amiflow_common::placement::PlacedClients;
-use amiflow_common::{CallError, Executor, Pipeline, Plan, Session};
+use amiflow_common::{CallError, Deadline, Executor, Pipeline, Plan, Session};
 use amiflow_model::decide::Intent;
 use amiflow_model::plan::{Planner, TemplateSelector, TemplateTarget};
 use amiflow_model::unique::unique_by;
@@ -77,7 +77,7 @@ impl Executor for TemplateUpdater {
         })
     }
 
-    async fn apply(&self, work: TemplateWork) -> Vec<Action> {
+    async fn apply(&self, work: TemplateWork, deadline: Deadline) -> Vec<Action> {
         let (image, event_id) = (&work.image, work.event_id.as_str());
         self.ec2
             .run(
@@ -92,6 +92,7 @@ impl Executor for TemplateUpdater {
                         image,
                         intent: work.intent,
                         event_id,
+                        deadline,
                         dry_run: self.ec2.dry_run,
                     };
                     group.apply(&members).await
@@ -129,6 +130,7 @@ pub(crate) struct Group<'a> {
     pub(crate) image: &'a ImageBuildVersionArn,
     pub(crate) intent: Intent,
     pub(crate) event_id: &'a str,
+    pub(crate) deadline: Deadline,
     pub(crate) dry_run: bool,
 }
 

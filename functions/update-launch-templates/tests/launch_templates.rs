@@ -289,3 +289,68 @@ async fn ignored_and_malformed_events() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn near_the_deadline_no_template_is_started_and_the_report_says_so() {
+    let name = unique("lt-deadline");
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let event = event_json(&publish(&name, "1.0.0/1"), "AVAILABLE");
+    let error = app
+        .invoke_ending_in(event, std::time::Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    let report = error.report().expect("the report is still written");
+    assert_eq!(outcomes(report), [(id.clone(), Failed)]);
+    assert!(
+        report.actions[0]
+            .detail
+            .starts_with("not attempted: deadline"),
+        "{report:#?}"
+    );
+    assert_eq!(
+        state(HOME_ACCOUNT, "us-east-1", &id).await.versions,
+        1,
+        "no write"
+    );
+}
+
+#[tokio::test]
+async fn a_template_that_resolves_its_ami_from_ssm_is_left_alone() {
+    let name = unique("lt-resolve");
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    ec2_client(HOME_ACCOUNT, "us-east-1")
+        .await
+        .create_launch_template_version()
+        .launch_template_id(&id)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id("resolve:ssm:/golden/latest")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ec2_client(HOME_ACCOUNT, "us-east-1")
+        .await
+        .modify_launch_template()
+        .launch_template_id(&id)
+        .default_version("2")
+        .send()
+        .await
+        .unwrap();
+    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let report = app
+        .report(event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
+        .await;
+    assert_eq!(outcomes(&report), [(id.clone(), Skipped)]);
+    assert!(
+        report.actions[0].detail.contains("/golden/latest"),
+        "{report:#?}"
+    );
+    assert_eq!(
+        state(HOME_ACCOUNT, "us-east-1", &id).await.versions,
+        2,
+        "no new version"
+    );
+}

@@ -2,5 +2,6 @@
 //! image, in every Region and account the policy and the image's distribution settings name.
 
 mod parameters;
+mod ssm;
 
 pub use parameters::{ParameterWriter, SESSION};

@@ -1,25 +1,18 @@
 //! Making each planned parameter hold its AMI: one batched read per (Region, account), a write
 //! only where one is due, and a read-back for `aws:ec2:image` values.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use amiflow_common::placement::{fail_each, PlacedClients};
-use amiflow_common::{CallError, CallLimit, Executor, Pipeline, Plan, Session};
+use amiflow_common::{Deadline, Executor, Pipeline, Plan, Session};
 use amiflow_model::decide::{self, decide, provenance, Decision, Intent};
 use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
-use aws_sdk_ssm::types::{ParameterStringFilter, ParameterType};
 use aws_sdk_ssm::Client;
 use futures::future::join_all;
 
-/// GetParameters takes at most 10 names; a DescribeParameters filter at most 50 values.
-const GET_BATCH: usize = 10;
-const DESCRIBE_BATCH: usize = 50;
-/// The service validates `aws:ec2:image` after PutParameter returns; give it this long to settle.
-const READ_BACK_ATTEMPTS: u32 = 5;
-const READ_BACK_PAUSE: Duration = Duration::from_millis(300);
+use crate::ssm::{Described, Put, Ssm, Stored};
 
 const KIND: ActionKind = ActionKind::SsmParameter;
 
@@ -33,9 +26,12 @@ pub const SESSION: Session = Session {
     policy: r#"{"Version":"2012-10-17","Statement":[{"Sid":"UpdateSsmParameters","Effect":"Allow","Action":["ssm:GetParameters","ssm:DescribeParameters","ssm:PutParameter","ec2:DescribeImages"],"Resource":"*"}]}"#,
 };
 
-/// The update-ssm-parameters executor: SSM clients per (Region, account).
+/// The update-ssm-parameters executor: SSM clients per (Region, account), the path it may
+/// write under, and how long it waits for SSM to validate an AMI.
 pub struct ParameterWriter {
     ssm: PlacedClients<Client>,
+    path_prefix: Option<String>,
+    read_back: Duration,
 }
 
 /// An image's parameter targets.
@@ -47,12 +43,16 @@ pub struct ParameterWork {
 
 impl ParameterWriter {
     pub fn new(pipeline: &Pipeline) -> Self {
-        Self::with_clients(PlacedClients::new(pipeline, SESSION, Client::new))
+        Self::with_clients(pipeline, PlacedClients::new(pipeline, SESSION, Client::new))
     }
 
     /// With clients made elsewhere (tests add mock interceptors to theirs).
-    pub fn with_clients(ssm: PlacedClients<Client>) -> Self {
-        Self { ssm }
+    pub fn with_clients(pipeline: &Pipeline, ssm: PlacedClients<Client>) -> Self {
+        Self {
+            ssm,
+            path_prefix: pipeline.settings.parameter_path_prefix.clone(),
+            read_back: pipeline.settings.read_back,
+        }
     }
 }
 
@@ -70,7 +70,7 @@ impl Executor for ParameterWriter {
     }
 
     /// One action per target, grouped by (Region, account).
-    async fn apply(&self, work: ParameterWork) -> Vec<Action> {
+    async fn apply(&self, work: ParameterWork, deadline: Deadline) -> Vec<Action> {
         let image = &work.image;
         self.ssm
             .run(
@@ -78,11 +78,14 @@ impl Executor for ParameterWriter {
                 &work.targets,
                 |client, members| async move {
                     let group = Group {
-                        client,
-                        limit: &self.ssm.limit,
+                        ssm: Ssm {
+                            client,
+                            limit: &self.ssm.limit,
+                        },
+                        writer: self,
                         image,
                         intent: work.intent,
-                        dry_run: self.ssm.dry_run,
+                        deadline,
                     };
                     group.apply(&members).await
                 },
@@ -92,16 +95,13 @@ impl Executor for ParameterWriter {
     }
 }
 
+/// The parameters of one (Region, account) and what an invocation does to them.
 struct Group<'a> {
-    client: Client,
-    limit: &'a CallLimit,
+    ssm: Ssm<'a>,
+    writer: &'a ParameterWriter,
     image: &'a ImageBuildVersionArn,
     intent: Intent,
-    dry_run: bool,
-}
-
-struct Current {
-    value: String,
+    deadline: Deadline,
 }
 
 fn failed(target: &ParameterTarget, reason: String) -> Action {
@@ -109,15 +109,38 @@ fn failed(target: &ParameterTarget, reason: String) -> Action {
 }
 
 impl Group<'_> {
+    /// Why a target fails before any call, if it does. Such targets stay out of batched reads,
+    /// so they cannot fail their neighbours.
+    fn refusal(&self, target: &ParameterTarget) -> Option<String> {
+        if let Err(reason) = &target.placement.ami {
+            return Some(reason.clone());
+        }
+        if let Some(problem) = &target.name_problem {
+            return Some(problem.clone());
+        }
+        let prefix = self.writer.path_prefix.as_deref()?;
+        let inside = target.name == prefix
+            || target
+                .name
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'));
+        (!inside).then(|| {
+            format!(
+                "outside {prefix}, the only path this function may write under (AMIFLOW_PARAMETER_PATH_PREFIX, \
+                 and its IAM policy): name it under {prefix}/, or widen the stack's ParameterPathPrefix"
+            )
+        })
+    }
+
     async fn apply(&self, targets: &[&ParameterTarget]) -> Vec<Action> {
         let names: Vec<String> = unique_by(
             targets
                 .iter()
-                .filter(|t| t.placement.ami.is_ok() && t.name_problem.is_none())
+                .filter(|t| self.refusal(t).is_none())
                 .map(|t| t.name.clone()),
             String::clone,
         );
-        let current = match self.values(&names).await {
+        let current = match self.ssm.values(&names).await {
             Ok(current) => current,
             Err(e) => return fail_each(targets, failed, &format!("cannot read parameters: {e}")),
         };
@@ -132,7 +155,7 @@ impl Group<'_> {
             }),
             String::clone,
         );
-        let descriptions = match self.descriptions(&differing).await {
+        let described = match self.ssm.describe(&differing).await {
             Ok(d) => d,
             Err(e) => {
                 return fail_each(targets, failed, &format!("cannot describe parameters: {e}"))
@@ -140,7 +163,7 @@ impl Group<'_> {
         };
         let writes = targets
             .iter()
-            .map(|t| self.apply_one(t, &current, &descriptions));
+            .map(|t| self.apply_one(t, current.get(&t.name), described.get(&t.name)));
         let mut actions: Vec<Action> = join_all(writes).await;
         self.read_back(targets, &mut actions).await;
         actions
@@ -149,21 +172,28 @@ impl Group<'_> {
     async fn apply_one(
         &self,
         target: &ParameterTarget,
-        current: &HashMap<String, Current>,
-        descriptions: &HashMap<String, String>,
+        existing: Option<&Stored>,
+        described: Option<&Described>,
     ) -> Action {
-        let ami = match &target.placement.ami {
-            Ok(ami) => ami,
-            Err(reason) => return action(target, Outcome::Failed, reason.clone()),
-        };
-        if let Some(problem) = &target.name_problem {
-            return action(target, Outcome::Failed, problem.clone());
+        if let Some(reason) = self.refusal(target) {
+            return failed(target, reason);
         }
-        let existing = current.get(&target.name);
+        let ami = target.placement.ami.as_deref().unwrap_or_default();
+        let other_type = existing.and_then(|s| s.data_type.as_deref());
+        if let Some(other) = other_type.filter(|t| *t != target.data_type) {
+            return failed(
+                target,
+                format!(
+                    "exists with data type {other}, and SSM cannot change a parameter's data type to {}: \
+                     set dataType to {other} for it in the policy, or delete the parameter",
+                    target.data_type
+                ),
+            );
+        }
         let decision = decide(
             existing.map(|c| decide::Current {
                 value: c.value.as_str(),
-                description: descriptions.get(&target.name).map(String::as_str),
+                description: described.and_then(|d| d.description.as_deref()),
             }),
             ami,
             self.image,
@@ -182,107 +212,41 @@ impl Group<'_> {
             .as_ref()
             .map(|newer| format!("rolled back from {newer}; "))
             .unwrap_or_default();
-        if self.dry_run {
-            let what = if overwrite {
-                format!("would update from {was}")
-            } else {
-                "would create".to_string()
+        if self.writer.ssm.dry_run {
+            let what = match overwrite {
+                true => format!("would update from {was}"),
+                false => "would create".to_string(),
             };
-            return action(
-                target,
-                Outcome::Planned,
-                format!(
-                    "{rollback_note}{what} ({}, {})",
-                    target.data_type, target.origin
-                ),
-            );
+            let (data_type, origin) = (&target.data_type, &target.origin);
+            let detail = format!("{rollback_note}{what} ({data_type}, {origin})");
+            return action(target, Outcome::Planned, detail);
         }
-        let put = self
-            .client
-            .put_parameter()
-            .name(&target.name)
-            .value(ami)
-            .r#type(ParameterType::String)
-            .data_type(&target.data_type)
-            .description(provenance(self.image, rolled_back_from.as_ref()))
-            .overwrite(overwrite);
-        match self.limit.call(put.send()).await {
-            Ok(out) if overwrite => action(
+        if let Some(why) = self.deadline.refuses_start() {
+            return failed(target, why);
+        }
+        let put = Put {
+            name: &target.name,
+            value: ami,
+            data_type: &target.data_type,
+            description: provenance(self.image, rolled_back_from.as_ref()),
+            overwrite_keeping: overwrite.then(|| described.and_then(|d| d.tier.clone())),
+        };
+        match self.ssm.put(put).await {
+            Ok(version) if overwrite => action(
                 target,
                 outcome,
-                format!("{rollback_note}version {} (was {was})", out.version()),
+                format!("{rollback_note}version {version} (was {was})"),
             ),
-            Ok(out) => action(target, outcome, format!("version {}", out.version())),
-            Err(e) => action(
-                target,
-                Outcome::Failed,
-                CallError::new("PutParameter", e).to_string(),
-            ),
+            Ok(version) => action(target, outcome, format!("version {version}")),
+            Err(e) => failed(target, e.to_string()),
         }
     }
 
-    /// Current values by name (absent: the parameter does not exist).
-    async fn values(&self, names: &[String]) -> Result<HashMap<String, Current>, CallError> {
-        let mut out = HashMap::new();
-        for chunk in names.chunks(GET_BATCH) {
-            let got = self
-                .limit
-                .call(
-                    self.client
-                        .get_parameters()
-                        .set_names(Some(chunk.to_vec()))
-                        .send(),
-                )
-                .await
-                .map_err(|e| CallError::new("GetParameters", e))?;
-            for p in got.parameters() {
-                if let (Some(name), Some(value)) = (p.name(), p.value()) {
-                    out.insert(
-                        name.to_string(),
-                        Current {
-                            value: value.to_string(),
-                        },
-                    );
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Descriptions by name, where one is set.
-    async fn descriptions(&self, names: &[String]) -> Result<HashMap<String, String>, CallError> {
-        let mut out = HashMap::new();
-        for chunk in names.chunks(DESCRIBE_BATCH) {
-            let filter = ParameterStringFilter::builder()
-                .key("Name")
-                .option("Equals")
-                .set_values(Some(chunk.to_vec()))
-                .build()
-                .map_err(|e| CallError::new("DescribeParameters", e))?;
-            let pages = self
-                .client
-                .describe_parameters()
-                .parameter_filters(filter)
-                .into_paginator();
-            // DescribeParameters has no item paginator: pages, then their parameters.
-            let found = self
-                .limit
-                .call(pages.send().try_collect())
-                .await
-                .map_err(|e| CallError::new("DescribeParameters", e))?;
-            for p in found.iter().flat_map(|page| page.parameters()) {
-                if let (Some(name), Some(description)) = (p.name(), p.description()) {
-                    out.insert(name.to_string(), description.to_string());
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// `aws:ec2:image` values are validated by the service after PutParameter returns: confirm
-    /// each written value holds, and report the target failed if it does not.
+    /// `aws:ec2:image` values are validated by the service after PutParameter returns: wait up to
+    /// the read-back window for each written value to show, and report one still pending as such.
     async fn read_back(&self, targets: &[&ParameterTarget], actions: &mut [Action]) {
-        let written: Vec<usize> = actions
+        const PAUSE: Duration = Duration::from_millis(300);
+        let mut pending: Vec<usize> = actions
             .iter()
             .enumerate()
             .filter(|(i, a)| {
@@ -291,19 +255,19 @@ impl Group<'_> {
             })
             .map(|(i, _)| i)
             .collect();
-        let mut pending = written;
-        for attempt in 0..READ_BACK_ATTEMPTS {
-            if pending.is_empty() {
-                return;
+        let window = self.writer.read_back;
+        let started = std::time::Instant::now();
+        let mut first = true;
+        while !pending.is_empty() && (first || started.elapsed() < window) {
+            if !first {
+                tokio::time::sleep(PAUSE.min(window.saturating_sub(started.elapsed()))).await;
             }
-            if attempt > 0 {
-                tokio::time::sleep(READ_BACK_PAUSE).await;
-            }
+            first = false;
             let names = unique_by(
                 pending.iter().map(|&i| targets[i].name.clone()),
                 String::clone,
             );
-            let Ok(current) = self.values(&names).await else {
+            let Ok(current) = self.ssm.values(&names).await else {
                 continue;
             };
             pending.retain(|&i| {
@@ -311,12 +275,16 @@ impl Group<'_> {
             });
         }
         for i in pending {
-            actions[i].outcome = Outcome::Failed;
-            actions[i].detail = format!(
-                "SSM did not keep {} as an aws:ec2:image value (the AMI may not exist or not be shared with {} in {})",
-                actions[i].ami.as_deref().unwrap_or_default(),
-                actions[i].account_id,
-                actions[i].region
+            let a = &mut actions[i];
+            a.outcome = Outcome::Failed;
+            a.detail = format!(
+                "{}, but after {} s SSM still shows the old value: it validates an aws:ec2:image value \
+                 after the write (the AMI must exist and be shared with {} in {}), so it is pending or was \
+                 rejected; the retry confirms it or writes it again",
+                a.detail,
+                window.as_secs(),
+                a.account_id,
+                a.region
             );
         }
     }

@@ -6,7 +6,7 @@ use amiflow_testkit::{ami_id, mocked_clients, publish, unique, Function, HOME_AC
 use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
 use aws_sdk_ssm::operation::put_parameter::PutParameterOutput;
-use aws_sdk_ssm::types::Parameter;
+use aws_sdk_ssm::types::{Parameter, ParameterMetadata, ParameterTier};
 use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
 use serde_json::{json, Value};
 use update_ssm_parameters::{ParameterWriter, SESSION};
@@ -14,12 +14,15 @@ use update_ssm_parameters::{ParameterWriter, SESSION};
 /// update-ssm-parameters whose SSM clients answer from `rules` instead of the network.
 async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<ParameterWriter> {
     Function::new(policy, false, None, |pipeline| {
-        ParameterWriter::with_clients(mocked_clients(pipeline, SESSION, rules, |config, mocks| {
-            let conf = aws_sdk_ssm::config::Builder::from(config)
-                .http_client(create_mock_http_client())
-                .interceptor(mocks);
-            aws_sdk_ssm::Client::from_conf(conf.build())
-        }))
+        ParameterWriter::with_clients(
+            pipeline,
+            mocked_clients(pipeline, SESSION, rules, |config, mocks| {
+                let conf = aws_sdk_ssm::config::Builder::from(config)
+                    .http_client(create_mock_http_client())
+                    .interceptor(mocks);
+                aws_sdk_ssm::Client::from_conf(conf.build())
+            }),
+        )
     })
     .await
 }
@@ -47,12 +50,15 @@ async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
     .await;
     let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("SSM did not keep"), "{message}");
+    assert!(
+        message.contains("still shows the old value")
+            && message.contains("pending or was rejected"),
+        "{message}"
+    );
     assert_eq!(put.num_calls(), 1);
-    assert_eq!(
-        get.num_calls(),
-        1 + 5,
-        "one read before, then the read-back attempts"
+    assert!(
+        get.num_calls() >= 3,
+        "one read before, then reads until the read-back window ends"
     );
 }
 
@@ -135,4 +141,41 @@ async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads
         (1, 1),
         "one read and one write, both for the valid name only"
     );
+}
+
+#[tokio::test]
+async fn an_overwrite_keeps_the_parameters_tier() {
+    let name = unique("tier");
+    let (arn, _) = one_ami(&name);
+    let get = mock!(aws_sdk_ssm::Client::get_parameters).then_compute_output(|r| {
+        let mut out = GetParametersOutput::builder();
+        for n in r.names() {
+            let old = Parameter::builder().name(n).value("ami-0000000000000000a");
+            out = out.parameters(old.data_type("aws:ec2:image").build());
+        }
+        out.build()
+    });
+    let describe = mock!(aws_sdk_ssm::Client::describe_parameters).then_output(|| {
+        let advanced = ParameterMetadata::builder()
+            .name("/p")
+            .tier(ParameterTier::Advanced);
+        DescribeParametersOutput::builder()
+            .parameters(advanced.build())
+            .build()
+    });
+    let keeps_tier = mock!(aws_sdk_ssm::Client::put_parameter)
+        .match_requests(|r| {
+            r.overwrite() == Some(true) && r.tier() == Some(&ParameterTier::Advanced)
+        })
+        .then_output(|| PutParameterOutput::builder().version(2).build());
+    let other_put = mock!(aws_sdk_ssm::Client::put_parameter)
+        .then_output(|| PutParameterOutput::builder().version(2).build());
+    let app = mocked(
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/p"}]}]}),
+        vec![get, describe, keeps_tier.clone(), other_put.clone()],
+    )
+    .await;
+    // The mock keeps answering the old value, so the read-back fails the target: only the write matters here.
+    let _ = app.invoke(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!((keeps_tier.num_calls(), other_put.num_calls()), (1, 0));
 }

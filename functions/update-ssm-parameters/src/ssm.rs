@@ -1,0 +1,124 @@
+//! The SSM calls amiflow makes in one (Region, account), batched as the API allows, each a small
+//! method so that request shapes can be checked with aws-smithy-mocks where moto falls short.
+
+use std::collections::HashMap;
+
+use amiflow_common::{CallError, CallLimit};
+use aws_sdk_ssm::types::{ParameterStringFilter, ParameterTier, ParameterType};
+use aws_sdk_ssm::Client;
+
+/// GetParameters takes at most 10 names; a DescribeParameters filter at most 50 values.
+const GET_BATCH: usize = 10;
+const DESCRIBE_BATCH: usize = 50;
+
+/// A parameter's value and data type, as GetParameters returns them.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub value: String,
+    /// SSM always answers it; `None` only where an answer leaves it out.
+    pub data_type: Option<String>,
+}
+
+/// What DescribeParameters adds: where the value came from, and the tier a write must keep.
+#[derive(Debug, Clone, Default)]
+pub struct Described {
+    pub description: Option<String>,
+    pub tier: Option<ParameterTier>,
+}
+
+/// One write: the value, its data type, where it came from, and the tier to keep.
+pub struct Put<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+    pub data_type: &'a str,
+    pub description: String,
+    /// `None`: a new parameter, in the account's default tier.
+    pub overwrite_keeping: Option<Option<ParameterTier>>,
+}
+
+/// The parameter calls of one (Region, account), under the executor's call limit.
+pub struct Ssm<'a> {
+    pub client: Client,
+    pub limit: &'a CallLimit,
+}
+
+impl Ssm<'_> {
+    /// Current values by name (absent: the parameter does not exist).
+    pub async fn values(&self, names: &[String]) -> Result<HashMap<String, Stored>, CallError> {
+        let mut out = HashMap::new();
+        for chunk in names.chunks(GET_BATCH) {
+            let get = self.client.get_parameters().set_names(Some(chunk.to_vec()));
+            let got = self
+                .limit
+                .call(get.send())
+                .await
+                .map_err(|e| CallError::new("GetParameters", e))?;
+            for p in got.parameters() {
+                if let (Some(name), Some(value)) = (p.name(), p.value()) {
+                    let data_type = p.data_type().map(str::to_string);
+                    let value = value.to_string();
+                    out.insert(name.to_string(), Stored { value, data_type });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Descriptions and tiers by name.
+    pub async fn describe(
+        &self,
+        names: &[String],
+    ) -> Result<HashMap<String, Described>, CallError> {
+        const OPERATION: &str = "DescribeParameters";
+        let mut out = HashMap::new();
+        for chunk in names.chunks(DESCRIBE_BATCH) {
+            let filter = ParameterStringFilter::builder()
+                .key("Name")
+                .option("Equals")
+                .set_values(Some(chunk.to_vec()))
+                .build()
+                .map_err(|e| CallError::new(OPERATION, e))?;
+            let pages = self
+                .client
+                .describe_parameters()
+                .parameter_filters(filter)
+                .into_paginator();
+            // DescribeParameters has no item paginator: pages, then their parameters.
+            let found = self
+                .limit
+                .call(pages.send().try_collect())
+                .await
+                .map_err(|e| CallError::new(OPERATION, e))?;
+            for p in found.iter().flat_map(|page| page.parameters()) {
+                if let Some(name) = p.name() {
+                    let described = Described {
+                        description: p.description().map(str::to_string),
+                        tier: p.tier().cloned(),
+                    };
+                    out.insert(name.to_string(), described);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes one value; returns the parameter's new version.
+    pub async fn put(&self, put: Put<'_>) -> Result<i64, CallError> {
+        let request = self
+            .client
+            .put_parameter()
+            .name(put.name)
+            .value(put.value)
+            .r#type(ParameterType::String)
+            .data_type(put.data_type)
+            .description(put.description)
+            .overwrite(put.overwrite_keeping.is_some())
+            // An overwrite names the tier it found: a write never changes a parameter's tier.
+            .set_tier(put.overwrite_keeping.flatten());
+        self.limit
+            .call(request.send())
+            .await
+            .map(|out| out.version())
+            .map_err(|e| CallError::new("PutParameter", e))
+    }
+}

@@ -1,0 +1,95 @@
+//! What update-ssm-parameters must not do, against moto: write outside its path, change a
+//! parameter's data type, or start a write it has no time left to finish.
+
+use std::time::Duration;
+
+use amiflow_model::Outcome::{Created, Failed};
+use amiflow_testkit::{
+    event_json, parameter, publish, sdk_config_as, settings, unique, Function, HOME_ACCOUNT,
+};
+use aws_sdk_ssm::types::ParameterType;
+use serde_json::json;
+use update_ssm_parameters::ParameterWriter;
+
+const HERE: [(&str, &str); 1] = [("us-east-1", HOME_ACCOUNT)];
+
+#[tokio::test]
+async fn a_parameter_outside_the_path_prefix_fails_alone_naming_the_prefix() {
+    let name = unique("prefix");
+    let (inside, outside) = (format!("/amiflow/{name}"), format!("/elsewhere/{name}"));
+    let policy =
+        json!({"rules": [{"name": "r", "ssmParameters": [{"name": inside}, {"name": outside}]}]});
+    let mut settings = settings(false, None);
+    settings.parameter_path_prefix = Some("/amiflow".into());
+    let app = Function::with_settings(policy, settings, ParameterWriter::new).await;
+    let error = app
+        .invoke(event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE"))
+        .await
+        .unwrap_err();
+    let report = error.report().expect("a report");
+    assert_eq!(report.outcomes(), [Created, Failed], "{report:#?}");
+    let detail = &report.actions[1].detail;
+    assert!(
+        detail.contains("outside /amiflow") && detail.contains("ParameterPathPrefix"),
+        "{detail}"
+    );
+    assert!(parameter(HOME_ACCOUNT, "us-east-1", &inside)
+        .await
+        .is_some());
+    assert!(parameter(HOME_ACCOUNT, "us-east-1", &outside)
+        .await
+        .is_none());
+}
+
+#[tokio::test]
+async fn a_parameter_of_another_data_type_is_never_written() {
+    let name = unique("datatype");
+    let param = format!("/{name}/latest");
+    aws_sdk_ssm::Client::new(&sdk_config_as(HOME_ACCOUNT, "us-east-1").await)
+        .put_parameter()
+        .name(&param)
+        .value("ami-0000000000000000a")
+        .r#type(ParameterType::String)
+        .data_type("text")
+        .send()
+        .await
+        .unwrap();
+    let policy = json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]});
+    let app = Function::new(policy, false, None, ParameterWriter::new).await;
+    let error = app
+        .invoke(event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE"))
+        .await
+        .unwrap_err();
+    let detail = &error.report().expect("a report").actions[0].detail;
+    assert!(
+        detail.contains("exists with data type text") && detail.contains("aws:ec2:image"),
+        "{detail}"
+    );
+    let kept = parameter(HOME_ACCOUNT, "us-east-1", &param).await.unwrap();
+    assert_eq!(
+        (kept.version, kept.value.as_str()),
+        (1, "ami-0000000000000000a")
+    );
+}
+
+#[tokio::test]
+async fn near_the_deadline_no_write_is_started_and_the_report_says_so() {
+    let name = unique("deadline");
+    let param = format!("/{name}/latest");
+    let policy = json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]});
+    let app = Function::new(policy, false, None, ParameterWriter::new).await;
+    let event = event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE");
+    let error = app
+        .invoke_ending_in(event, Duration::from_secs(5))
+        .await
+        .unwrap_err();
+    let report = error.report().expect("the report is still written");
+    assert_eq!(report.outcomes(), [Failed]);
+    assert!(
+        report.actions[0]
+            .detail
+            .starts_with("not attempted: deadline"),
+        "{report:#?}"
+    );
+    assert!(parameter(HOME_ACCOUNT, "us-east-1", &param).await.is_none());
+}
