@@ -80,20 +80,46 @@ impl Record {
 
     /// The newest build this record knows of that is newer than `image`.
     fn newer_than(&self, image: &ImageBuildVersionArn) -> Option<ImageBuildVersionArn> {
-        [Some(&self.build), self.rolled_back_from.as_ref()]
-            .into_iter()
-            .flatten()
-            .filter(|b| b.is_newer_than(image))
-            .max_by(|a, b| a.version.cmp(&b.version))
-            .cloned()
+        newest_above(
+            [Some(self.build.clone()), self.rolled_back_from.clone()],
+            image,
+        )
     }
 }
 
 /// A target's current value and what is known of where it came from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Current<'a> {
     pub value: &'a str,
     pub description: Option<&'a str>,
+    /// The build the value's AMI was made by, by its `Ec2ImageBuilderArn` tag, where known.
+    pub built_from: Option<&'a ImageBuildVersionArn>,
+}
+
+/// Why the value's own AMI forbids moving it back to `image`: it is of a newer build, whoever
+/// wrote it (Image Builder's distribution settings, a person, another tool).
+fn tag_forbids(
+    value: &str,
+    built_from: Option<&ImageBuildVersionArn>,
+    image: &ImageBuildVersionArn,
+) -> Option<String> {
+    let built = built_from.filter(|b| b.is_newer_than(image))?;
+    Some(format!(
+        "holds {value}, an AMI of a newer build ({built}, by its Ec2ImageBuilderArn tag); not moving it back to {}",
+        image.version
+    ))
+}
+
+/// The newest of `builds` that is newer than `image`.
+fn newest_above(
+    builds: impl IntoIterator<Item = Option<ImageBuildVersionArn>>,
+    image: &ImageBuildVersionArn,
+) -> Option<ImageBuildVersionArn> {
+    builds
+        .into_iter()
+        .flatten()
+        .filter(|b| b.is_newer_than(image))
+        .max_by(|a, b| a.version.cmp(&b.version))
 }
 
 /// Decides what to do with a target (`None`: it does not exist yet).
@@ -110,17 +136,18 @@ pub fn decide(
         return Decision::Unchanged;
     }
     let recorded = current.description.and_then(record);
-    match (intent, recorded) {
-        (Intent::Rollback, recorded) => Decision::Update {
-            rolled_back_from: recorded.and_then(|r| r.newer_than(image)),
-        },
-        (Intent::Forward, Some(recorded)) => match recorded.forbids(image) {
-            Some(why) => Decision::Skip(format!("holds {}, {why}", current.value)),
-            None => Decision::Update {
-                rolled_back_from: None,
-            },
-        },
-        (Intent::Forward, None) => Decision::Update {
+    if intent == Intent::Rollback {
+        let from_record = recorded.and_then(|r| r.newer_than(image));
+        return Decision::Update {
+            rolled_back_from: newest_above([from_record, current.built_from.cloned()], image),
+        };
+    }
+    if let Some(why) = recorded.and_then(|r| r.forbids(image)) {
+        return Decision::Skip(format!("holds {}, {why}", current.value));
+    }
+    match tag_forbids(current.value, current.built_from, image) {
+        Some(why) => Decision::Skip(why),
+        None => Decision::Update {
             rolled_back_from: None,
         },
     }
@@ -156,6 +183,7 @@ pub fn decide_template(
     image: &ImageBuildVersionArn,
     set_default_version: bool,
     intent: Intent,
+    default_built_from: Option<&ImageBuildVersionArn>,
 ) -> TemplateDecision {
     if default.image_id.as_deref() == Some(ami) {
         return TemplateDecision::Unchanged(format!(
@@ -169,6 +197,10 @@ pub fn decide_template(
             if let Some(why) = recorded.as_ref().and_then(|r| r.forbids(image)) {
                 return TemplateDecision::Skip(format!("version {number} holds an AMI {why}"));
             }
+        }
+        let default_ami = default.image_id.as_deref().unwrap_or_default();
+        if let Some(why) = tag_forbids(default_ami, default_built_from, image) {
+            return TemplateDecision::Skip(format!("default version {}: {why}", default.number));
         }
     }
     if latest.number != default.number && latest.image_id.as_deref() == Some(ami) {
@@ -184,10 +216,13 @@ pub fn decide_template(
     }
     let rolled_back_from = match intent {
         Intent::Forward => None,
-        Intent::Rollback => records
-            .iter()
-            .filter_map(|(_, r)| r.as_ref()?.newer_than(image))
-            .max_by(|a, b| a.version.cmp(&b.version)),
+        Intent::Rollback => newest_above(
+            records
+                .iter()
+                .map(|(_, r)| r.as_ref().and_then(|r| r.newer_than(image)))
+                .chain([default_built_from.cloned()]),
+            image,
+        ),
     };
     TemplateDecision::Create {
         source_version: default.number,
@@ -215,7 +250,11 @@ mod tests {
     use Intent::{Forward, Rollback};
 
     fn cur<'a>(value: &'a str, description: Option<&'a str>) -> Current<'a> {
-        Current { value, description }
+        Current {
+            value,
+            description,
+            built_from: None,
+        }
     }
 
     fn arn(build: &str) -> ImageBuildVersionArn {
@@ -343,12 +382,13 @@ mod tests {
                 "ami-new",
                 &image,
                 true,
-                Forward
+                Forward,
+                None
             ),
             TemplateDecision::Unchanged(_)
         ));
         assert_eq!(
-            decide_template(&v1, &v1, "ami-new", &image, true, Forward),
+            decide_template(&v1, &v1, "ami-new", &image, true, Forward, None),
             TemplateDecision::Create {
                 source_version: 1,
                 rolled_back_from: None
@@ -356,26 +396,26 @@ mod tests {
         );
         let half_done = version(2, "ami-new", ours.clone());
         assert_eq!(
-            decide_template(&v1, &half_done, "ami-new", &image, true, Forward),
+            decide_template(&v1, &half_done, "ami-new", &image, true, Forward, None),
             TemplateDecision::MakeDefault(2)
         );
         assert!(matches!(
-            decide_template(&v1, &half_done, "ami-new", &image, false, Forward),
+            decide_template(&v1, &half_done, "ami-new", &image, false, Forward, None),
             TemplateDecision::Unchanged(_)
         ));
         let newer = version(3, "ami-newer", Some(provenance(&arn("1.0.0/3"), None)));
         assert!(matches!(
-            decide_template(&newer, &newer, "ami-new", &image, true, Forward),
+            decide_template(&newer, &newer, "ami-new", &image, true, Forward, None),
             TemplateDecision::Skip(_)
         ));
         assert!(matches!(
-            decide_template(&v1, &newer, "ami-new", &image, true, Forward),
+            decide_template(&v1, &newer, "ami-new", &image, true, Forward, None),
             TemplateDecision::Skip(_)
         ));
         // Someone else's version that happens to hold the AMI is not taken as ours to promote.
         let foreign = version(2, "ami-new", Some("by hand".into()));
         assert_eq!(
-            decide_template(&v1, &foreign, "ami-new", &image, true, Forward),
+            decide_template(&v1, &foreign, "ami-new", &image, true, Forward, None),
             TemplateDecision::Create {
                 source_version: 1,
                 rolled_back_from: None
@@ -462,7 +502,7 @@ mod tests {
         let good = arn("1.1.0/1");
         let bad = version(3, "ami-bad", Some(provenance(&arn("1.2.0/1"), None)));
         assert_eq!(
-            decide_template(&bad, &bad, "ami-good", &good, true, Rollback),
+            decide_template(&bad, &bad, "ami-good", &good, true, Rollback, None),
             TemplateDecision::Create {
                 source_version: 3,
                 rolled_back_from: Some(arn("1.2.0/1"))
@@ -474,7 +514,68 @@ mod tests {
             Some(provenance(&good, Some(&arn("1.2.0/1")))),
         );
         assert!(matches!(
-            decide_template(&rolled, &rolled, "ami-bad", &arn("1.2.0/1"), true, Forward),
+            decide_template(
+                &rolled,
+                &rolled,
+                "ami-bad",
+                &arn("1.2.0/1"),
+                true,
+                Forward,
+                None
+            ),
+            TemplateDecision::Skip(_)
+        ));
+    }
+
+    #[test]
+    fn an_ami_tagged_with_a_newer_build_is_never_replaced_by_an_older_one() {
+        let newer = arn("1.0.0/2");
+        // Image Builder wrote it (no amiflow record), or a person did ("set by hand").
+        for description in [None, Some("set by hand")] {
+            let current = Current {
+                value: "ami-2",
+                description,
+                built_from: Some(&newer),
+            };
+            let decision = decide(Some(current), "ami-1", &arn("1.0.0/1"), Forward);
+            assert!(
+                matches!(&decision, Decision::Skip(why) if why.contains("Ec2ImageBuilderArn")),
+                "{decision:?}"
+            );
+        }
+        let current = Current {
+            value: "ami-1",
+            description: None,
+            built_from: Some(&arn("1.0.0/1")),
+        };
+        assert_eq!(
+            decide(Some(current), "ami-2", &newer, Forward),
+            Decision::Update {
+                rolled_back_from: None
+            }
+        );
+        let on_bad = Current {
+            value: "ami-2",
+            description: None,
+            built_from: Some(&newer),
+        };
+        assert_eq!(
+            decide(Some(on_bad), "ami-1", &arn("1.0.0/1"), Rollback),
+            Decision::Update {
+                rolled_back_from: Some(newer.clone())
+            }
+        );
+        let foreign = version(1, "ami-2", None);
+        assert!(matches!(
+            decide_template(
+                &foreign,
+                &foreign,
+                "ami-1",
+                &arn("1.0.0/1"),
+                true,
+                Forward,
+                Some(&newer)
+            ),
             TemplateDecision::Skip(_)
         ));
     }

@@ -110,13 +110,38 @@ pub fn mocked_clients<C: Clone>(
     pipeline: &amiflow_common::Pipeline,
     session: amiflow_common::Session,
     rules: Vec<aws_smithy_mocks::Rule>,
-    client: impl Fn(&aws_config::SdkConfig, aws_smithy_mocks::MockResponseInterceptor) -> C
-        + Send
-        + Sync
-        + 'static,
+    client: impl Fn(&aws_config::SdkConfig, &[aws_smithy_mocks::Rule]) -> C + Send + Sync + 'static,
 ) -> amiflow_common::placement::PlacedClients<C> {
     amiflow_common::placement::PlacedClients::new(pipeline, session, move |config| {
-        client(config, mock_interceptor(&rules))
+        client(config, &rules)
+    })
+}
+
+/// An SSM client whose calls `rules` answer.
+pub fn mocked_ssm(
+    config: &aws_config::SdkConfig,
+    rules: &[aws_smithy_mocks::Rule],
+) -> aws_sdk_ssm::Client {
+    let conf = aws_sdk_ssm::config::Builder::from(config)
+        .http_client(aws_smithy_mocks::create_mock_http_client())
+        .interceptor(mock_interceptor(rules));
+    aws_sdk_ssm::Client::from_conf(conf.build())
+}
+
+/// An EC2 client whose calls `rules` answer.
+pub fn mocked_ec2(
+    config: &aws_config::SdkConfig,
+    rules: &[aws_smithy_mocks::Rule],
+) -> aws_sdk_ec2::Client {
+    let mut conf = aws_sdk_ec2::config::Builder::from(config);
+    conf.set_http_client(Some(aws_smithy_mocks::create_mock_http_client()));
+    aws_sdk_ec2::Client::from_conf(conf.interceptor(mock_interceptor(rules)).build())
+}
+
+/// DescribeImages answering that no AMI asked about carries a build tag (or exists).
+pub fn images_without_build_tags() -> aws_smithy_mocks::Rule {
+    aws_smithy_mocks::mock!(aws_sdk_ec2::Client::describe_images).then_output(|| {
+        aws_sdk_ec2::operation::describe_images::DescribeImagesOutput::builder().build()
     })
 }
 

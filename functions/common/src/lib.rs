@@ -12,6 +12,8 @@ pub mod limit;
 pub mod metrics;
 pub mod pipeline;
 pub mod placement;
+#[cfg(feature = "ec2")]
+pub mod provenance;
 pub mod retry;
 pub mod settings;
 

@@ -2,7 +2,9 @@
 //! then create a version, make it the default, and prune, as the decision says.
 
 use amiflow_common::CallError;
-use amiflow_model::decide::{decide_template, provenance, versions_to_prune, TemplateDecision};
+use amiflow_model::decide::{
+    decide_template, provenance, versions_to_prune, TemplateDecision, TemplateVersion,
+};
 use amiflow_model::plan::{Origin, TemplateTarget};
 use amiflow_model::token::client_token;
 use amiflow_model::{Action, ImageBuildVersionArn, Outcome};
@@ -11,36 +13,40 @@ use crate::ec2::{TemplateRef, VersionsError, MANAGED_TAG};
 use crate::templates::{action, Group};
 
 impl Group<'_> {
-    pub(crate) async fn apply_one(
+    /// A managed template's default and latest versions, or the action that ends it here: not
+    /// amiflow's to change, out of time, gone, or taking its AMI from SSM.
+    pub(crate) async fn read(
         &self,
         target: &TemplateTarget,
         template: &TemplateRef,
-    ) -> Action {
-        let ami = target.placement.ami.as_deref().unwrap_or_default();
+    ) -> Result<(TemplateVersion, TemplateVersion), Action> {
         let fail = |detail: String| action(target, &template.id, Outcome::Failed, detail);
         if !template.managed {
-            return unmanaged(target, template);
+            return Err(unmanaged(target, template));
         }
         if let Some(why) = self.deadline.refuses_start() {
-            return fail(why);
+            return Err(fail(why));
         }
         let (default, latest) = match self.ec2.default_and_latest(&template.id).await {
             Ok(versions) => versions,
             Err(VersionsError::NotFound(id)) => {
-                return fail(format!(
+                return Err(fail(format!(
                     "no launch template {id} in {}/{}",
                     target.placement.account_id, target.placement.region
-                ))
+                )))
             }
-            Err(e) => return fail(format!("cannot describe launch template versions: {e}")),
+            Err(e) => {
+                return Err(fail(format!(
+                    "cannot describe launch template versions: {e}"
+                )))
+            }
         };
-        let (default, latest) = (&default, &latest);
         if let Some(parameter) = default
             .image_id
             .as_deref()
             .and_then(|id| id.strip_prefix("resolve:ssm:"))
         {
-            return action(
+            return Err(action(
                 target,
                 &template.id,
                 Outcome::Skipped,
@@ -50,8 +56,21 @@ impl Group<'_> {
                      (update-ssm-parameters does, where the policy names it)",
                     default.number
                 ),
-            );
+            ));
         }
+        Ok((default, latest))
+    }
+
+    /// Makes the template's default version use the target's AMI, as the decision says.
+    pub(crate) async fn apply_one(
+        &self,
+        target: &TemplateTarget,
+        template: &TemplateRef,
+        (default, latest): &(TemplateVersion, TemplateVersion),
+        built_from: Option<&ImageBuildVersionArn>,
+    ) -> Action {
+        let ami = target.placement.ami.as_deref().unwrap_or_default();
+        let fail = |detail: String| action(target, &template.id, Outcome::Failed, detail);
         let decision = decide_template(
             default,
             latest,
@@ -59,6 +78,7 @@ impl Group<'_> {
             self.image,
             target.set_default_version,
             self.intent,
+            built_from,
         );
         let (outcome, mut detail, new_latest) = match decision {
             TemplateDecision::Skip(reason) => {

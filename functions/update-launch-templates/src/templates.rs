@@ -2,6 +2,7 @@
 //! in batches per (Region, account), a version created only where one is due, old versions pruned.
 
 use amiflow_common::placement::PlacedClients;
+use amiflow_common::provenance::built_from;
 use amiflow_common::{CallError, Deadline, Executor, Pipeline, Plan, Session};
 use amiflow_model::decide::Intent;
 use amiflow_model::plan::{Planner, TemplateSelector, TemplateTarget};
@@ -153,9 +154,50 @@ impl Group<'_> {
         }
         // One template is one target, however many selectors reach it: the first one wins.
         let resolved = unique_by(resolved, |(_, t)| t.id.clone());
+        let reads = join_all(
+            resolved
+                .iter()
+                .map(|(target, template)| async move { self.read(target, template).await }),
+        )
+        .await;
+        // The build each differing default AMI was made by, in one batched read.
+        let differing: Vec<&str> = resolved
+            .iter()
+            .zip(&reads)
+            .filter_map(|((target, _), read)| {
+                let default_ami = read.as_ref().ok()?.0.image_id.as_deref()?;
+                (target.placement.ami.as_deref().ok() != Some(default_ami)).then_some(default_ami)
+            })
+            .collect();
+        let built = match built_from(&self.ec2.client, self.ec2.limit, &differing).await {
+            Ok(built) => built,
+            Err(e) => {
+                let why = format!("cannot read the build tags of the templates' AMIs: {e}");
+                actions.extend(
+                    resolved
+                        .iter()
+                        .map(|(t, r)| action(t, &r.id, Outcome::Failed, why.clone())),
+                );
+                return actions;
+            }
+        };
         let runs = resolved
             .iter()
-            .map(|(target, template)| self.apply_one(target, template));
+            .zip(reads)
+            .map(|((target, template), read)| {
+                let built = &built;
+                async move {
+                    match read {
+                        Err(ended) => ended,
+                        Ok(versions) => {
+                            let built_from =
+                                versions.0.image_id.as_ref().and_then(|id| built.get(id));
+                            self.apply_one(target, template, &versions, built_from)
+                                .await
+                        }
+                    }
+                }
+            });
         actions.extend(join_all(runs).await);
         actions
     }

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use amiflow_model::Outcome;
 use amiflow_testkit::{
-    ami_id, event_json, mocked_clients, publish, unique, Function, HOME_ACCOUNT,
+    ami_id, event_json, images_without_build_tags, mocked_clients, mocked_ec2, publish, unique,
+    Function, HOME_ACCOUNT,
 };
 use aws_sdk_ec2::operation::create_launch_template_version::CreateLaunchTemplateVersionOutput;
 use aws_sdk_ec2::operation::delete_launch_template_versions::DeleteLaunchTemplateVersionsOutput;
@@ -17,7 +18,7 @@ use aws_sdk_ec2::types::{
     DeleteLaunchTemplateVersionsResponseSuccessItem, LaunchTemplate, LaunchTemplateVersion,
     ResponseLaunchTemplateData, Tag,
 };
-use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
+use aws_smithy_mocks::{mock, Rule};
 use serde_json::{json, Value};
 use update_launch_templates::{TemplateUpdater, SESSION};
 
@@ -28,11 +29,7 @@ const FRESH: &str = "lt-0ccccccccccccccc3";
 /// update-launch-templates whose EC2 clients answer from `rules` instead of the network.
 async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<TemplateUpdater> {
     Function::new(policy, false, None, |pipeline| {
-        TemplateUpdater::with_clients(mocked_clients(pipeline, SESSION, rules, |config, mocks| {
-            let mut conf = aws_sdk_ec2::config::Builder::from(config);
-            conf.set_http_client(Some(create_mock_http_client()));
-            aws_sdk_ec2::Client::from_conf(conf.interceptor(mocks).build())
-        }))
+        TemplateUpdater::with_clients(mocked_clients(pipeline, SESSION, rules, mocked_ec2))
     })
     .await
 }
@@ -119,6 +116,7 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
         vec![
             unscoped.clone(),
             managed_templates(),
+            images_without_build_tags(),
             describe.clone(),
             create.clone(),
             modify.clone(),

@@ -4,4 +4,4 @@
 mod parameters;
 mod ssm;
 
-pub use parameters::{ParameterWriter, SESSION};
+pub use parameters::{Clients, ParameterWriter, SESSION};

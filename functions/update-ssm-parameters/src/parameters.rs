@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use amiflow_common::placement::{fail_each, PlacedClients};
+use amiflow_common::provenance::built_from;
 use amiflow_common::{Deadline, Executor, Pipeline, Plan, Session};
 use amiflow_model::decide::{self, decide, provenance, Decision, Intent};
 use amiflow_model::plan::{ParameterTarget, Planner};
@@ -26,10 +27,17 @@ pub const SESSION: Session = Session {
     policy: r#"{"Version":"2012-10-17","Statement":[{"Sid":"UpdateSsmParameters","Effect":"Allow","Action":["ssm:GetParameters","ssm:DescribeParameters","ssm:PutParameter","ec2:DescribeImages"],"Resource":"*"}]}"#,
 };
 
-/// The update-ssm-parameters executor: SSM clients per (Region, account), the path it may
-/// write under, and how long it waits for SSM to validate an AMI.
+/// The clients of one (Region, account): SSM for the parameters, EC2 for the AMIs' build tags.
+#[derive(Clone)]
+pub struct Clients {
+    pub ssm: Client,
+    pub ec2: aws_sdk_ec2::Client,
+}
+
+/// The update-ssm-parameters executor: clients per (Region, account), the path it may write
+/// under, and how long it waits for SSM to validate an AMI.
 pub struct ParameterWriter {
-    ssm: PlacedClients<Client>,
+    ssm: PlacedClients<Clients>,
     path_prefix: Option<String>,
     read_back: Duration,
 }
@@ -43,11 +51,15 @@ pub struct ParameterWork {
 
 impl ParameterWriter {
     pub fn new(pipeline: &Pipeline) -> Self {
-        Self::with_clients(pipeline, PlacedClients::new(pipeline, SESSION, Client::new))
+        let clients = PlacedClients::new(pipeline, SESSION, |config| Clients {
+            ssm: Client::new(config),
+            ec2: aws_sdk_ec2::Client::new(config),
+        });
+        Self::with_clients(pipeline, clients)
     }
 
     /// With clients made elsewhere (tests add mock interceptors to theirs).
-    pub fn with_clients(pipeline: &Pipeline, ssm: PlacedClients<Client>) -> Self {
+    pub fn with_clients(pipeline: &Pipeline, ssm: PlacedClients<Clients>) -> Self {
         Self {
             ssm,
             path_prefix: pipeline.settings.parameter_path_prefix.clone(),
@@ -76,12 +88,13 @@ impl Executor for ParameterWriter {
             .run(
                 &image.partition,
                 &work.targets,
-                |client, members| async move {
+                |clients: Clients, members| async move {
                     let group = Group {
                         ssm: Ssm {
-                            client,
+                            client: clients.ssm,
                             limit: &self.ssm.limit,
                         },
+                        ec2: clients.ec2,
                         writer: self,
                         image,
                         intent: work.intent,
@@ -98,6 +111,7 @@ impl Executor for ParameterWriter {
 /// The parameters of one (Region, account) and what an invocation does to them.
 struct Group<'a> {
     ssm: Ssm<'a>,
+    ec2: aws_sdk_ec2::Client,
     writer: &'a ParameterWriter,
     image: &'a ImageBuildVersionArn,
     intent: Intent,
@@ -155,15 +169,35 @@ impl Group<'_> {
             }),
             String::clone,
         );
-        let described = match self.ssm.describe(&differing).await {
+        // Where a value differs, what it came from: amiflow's record and its AMI's build tag,
+        // read side by side.
+        let differing_values: Vec<&str> = differing
+            .iter()
+            .filter_map(|n| current.get(n).map(|c| c.value.as_str()))
+            .collect();
+        let (described, built) = futures::join!(
+            self.ssm.describe(&differing),
+            built_from(&self.ec2, self.ssm.limit, &differing_values)
+        );
+        let described = match described {
             Ok(d) => d,
             Err(e) => {
                 return fail_each(targets, failed, &format!("cannot describe parameters: {e}"))
             }
         };
-        let writes = targets
-            .iter()
-            .map(|t| self.apply_one(t, current.get(&t.name), described.get(&t.name)));
+        let built = match built {
+            Ok(b) => b,
+            Err(e) => {
+                let why =
+                    format!("cannot read the build tags of the AMIs the parameters hold: {e}");
+                return fail_each(targets, failed, &why);
+            }
+        };
+        let writes = targets.iter().map(|t| {
+            let existing = current.get(&t.name);
+            let built_from = existing.and_then(|c| built.get(&c.value));
+            self.apply_one(t, existing, described.get(&t.name), built_from)
+        });
         let mut actions: Vec<Action> = join_all(writes).await;
         self.read_back(targets, &mut actions).await;
         actions
@@ -174,6 +208,7 @@ impl Group<'_> {
         target: &ParameterTarget,
         existing: Option<&Stored>,
         described: Option<&Described>,
+        built_from: Option<&ImageBuildVersionArn>,
     ) -> Action {
         if let Some(reason) = self.refusal(target) {
             return failed(target, reason);
@@ -194,6 +229,7 @@ impl Group<'_> {
             existing.map(|c| decide::Current {
                 value: c.value.as_str(),
                 description: described.and_then(|d| d.description.as_deref()),
+                built_from,
             }),
             ami,
             self.image,
@@ -212,6 +248,9 @@ impl Group<'_> {
             .as_ref()
             .map(|newer| format!("rolled back from {newer}; "))
             .unwrap_or_default();
+        if let Some(why) = self.deadline.refuses_start() {
+            return failed(target, why);
+        }
         if self.writer.ssm.dry_run {
             let what = match overwrite {
                 true => format!("would update from {was}"),
@@ -220,9 +259,6 @@ impl Group<'_> {
             let (data_type, origin) = (&target.data_type, &target.origin);
             let detail = format!("{rollback_note}{what} ({data_type}, {origin})");
             return action(target, Outcome::Planned, detail);
-        }
-        if let Some(why) = self.deadline.refuses_start() {
-            return failed(target, why);
         }
         let put = Put {
             name: &target.name,

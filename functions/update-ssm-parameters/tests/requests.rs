@@ -2,25 +2,26 @@
 //! show it: moto accepts any `aws:ec2:image` value, and does not count calls.
 
 use amiflow_testkit::event_json;
-use amiflow_testkit::{ami_id, mocked_clients, publish, unique, Function, HOME_ACCOUNT};
+use amiflow_testkit::{
+    ami_id, images_without_build_tags, mocked_clients, mocked_ec2, mocked_ssm, publish, unique,
+    Function, HOME_ACCOUNT,
+};
 use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
 use aws_sdk_ssm::operation::put_parameter::PutParameterOutput;
 use aws_sdk_ssm::types::{Parameter, ParameterMetadata, ParameterTier};
-use aws_smithy_mocks::{create_mock_http_client, mock, Rule};
+use aws_smithy_mocks::{mock, Rule};
 use serde_json::{json, Value};
-use update_ssm_parameters::{ParameterWriter, SESSION};
+use update_ssm_parameters::{Clients, ParameterWriter, SESSION};
 
 /// update-ssm-parameters whose SSM clients answer from `rules` instead of the network.
 async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<ParameterWriter> {
     Function::new(policy, false, None, |pipeline| {
         ParameterWriter::with_clients(
             pipeline,
-            mocked_clients(pipeline, SESSION, rules, |config, mocks| {
-                let conf = aws_sdk_ssm::config::Builder::from(config)
-                    .http_client(create_mock_http_client())
-                    .interceptor(mocks);
-                aws_sdk_ssm::Client::from_conf(conf.build())
+            mocked_clients(pipeline, SESSION, rules, |config, rules| Clients {
+                ssm: mocked_ssm(config, rules),
+                ec2: mocked_ec2(config, rules),
             }),
         )
     })
@@ -172,7 +173,13 @@ async fn an_overwrite_keeps_the_parameters_tier() {
         .then_output(|| PutParameterOutput::builder().version(2).build());
     let app = mocked(
         json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/p"}]}]}),
-        vec![get, describe, keeps_tier.clone(), other_put.clone()],
+        vec![
+            get,
+            describe,
+            images_without_build_tags(),
+            keeps_tier.clone(),
+            other_put.clone(),
+        ],
     )
     .await;
     // The mock keeps answering the old value, so the read-back fails the target: only the write matters here.
