@@ -133,16 +133,57 @@ pub fn container_image_json(name: &str, version: &str, regions: &[&str]) -> serd
     image
 }
 
-/// Puts `image_json(name, version, amis)` into the stand-in; returns the image's ARN.
+/// Publishes an image as Image Builder leaves one: its AMIs registered in moto in each (Region,
+/// account), tagged `Ec2ImageBuilderArn` (the image build version ARN) and `CreatedBy`, as Image
+/// Builder tags every output AMI; and `image_json` with those AMI ids in the stand-in. Returns the
+/// image's ARN.
 pub fn publish(name: &str, version: &str, amis: &[(&str, &str)]) -> String {
-    let image = image_json(name, version, amis);
-    let arn = image["arn"].as_str().unwrap_or_default().to_string();
-    env().standin.put_image(image);
+    env();
+    let arn = image_arn(name, version);
+    let registered = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime")
+                    .block_on(resources::register_amis(&arn, amis))
+            })
+            .join()
+            .expect("AMI registration")
+    });
+    let mut known = registered_amis();
+    for ((region, account), id) in amis.iter().zip(registered) {
+        let key = (
+            name.into(),
+            version.into(),
+            region.to_string(),
+            account.to_string(),
+        );
+        known.insert(key, id);
+    }
+    drop(known);
+    env().standin.put_image(image_json(name, version, amis));
     arn
 }
 
-/// The AMI id `image_json` gives the image in (`region`, `account`).
+type AmiKey = (String, String, String, String);
+
+fn registered_amis() -> std::sync::MutexGuard<'static, std::collections::HashMap<AmiKey, String>> {
+    static AMIS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<AmiKey, String>>> =
+        std::sync::OnceLock::new();
+    AMIS.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+}
+
+/// The AMI id of the image in (`region`, `account`): the one moto registered when it was
+/// published, else one derived from all four (an image put into the stand-in by hand).
 pub fn ami_id(name: &str, version: &str, region: &str, account: &str) -> String {
+    let key = (name.into(), version.into(), region.into(), account.into());
+    if let Some(id) = registered_amis().get(&key) {
+        return id.clone();
+    }
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (name, version, region, account).hash(&mut hasher);

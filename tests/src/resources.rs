@@ -166,3 +166,34 @@ pub async fn launch_template_state(account: &str, region: &str, id: &str) -> Tem
         versions: all.launch_template_versions().len(),
     }
 }
+
+/// Registers one AMI per (Region, account) in moto, tagged as Image Builder tags its output AMIs;
+/// returns their ids in the same order.
+pub async fn register_amis(image_arn: &str, amis: &[(&str, &str)]) -> Vec<String> {
+    let tag = |key: &str, value: &str| {
+        aws_sdk_ec2::types::Tag::builder()
+            .key(key)
+            .value(value)
+            .build()
+    };
+    let mut ids = Vec::new();
+    for (region, account) in amis {
+        let ec2 = ec2_client(account, region).await;
+        let registered = ec2
+            .register_image()
+            .name(format!("{image_arn} {}", ids.len()))
+            .send()
+            .await
+            .expect("moto registers the AMI");
+        let id = registered.image_id().expect("an AMI id").to_string();
+        ec2.create_tags()
+            .resources(&id)
+            .tags(tag("Ec2ImageBuilderArn", image_arn))
+            .tags(tag("CreatedBy", "EC2 Image Builder"))
+            .send()
+            .await
+            .expect("moto tags the AMI");
+        ids.push(id);
+    }
+    ids
+}

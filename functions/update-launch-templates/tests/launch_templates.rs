@@ -354,3 +354,44 @@ async fn a_template_that_resolves_its_ami_from_ssm_is_left_alone() {
         "no new version"
     );
 }
+
+#[tokio::test]
+async fn a_default_someone_else_set_to_a_newer_build_is_not_moved_back() {
+    let name = unique("lt-foreign");
+    let here = [("us-east-1", HOME_ACCOUNT)];
+    let old = amiflow_testkit::publish(&name, "1.0.0/1", &here);
+    amiflow_testkit::publish(&name, "1.0.0/2", &here);
+    let newer = ami_id(&name, "1.0.0/2", "us-east-1", HOME_ACCOUNT);
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    // A person (or Image Builder's launchTemplateConfigurations) made build /2's AMI the default,
+    // with no amiflow record in the version description.
+    let ec2 = ec2_client(HOME_ACCOUNT, "us-east-1").await;
+    ec2.create_launch_template_version()
+        .launch_template_id(&id)
+        .launch_template_data(
+            RequestLaunchTemplateData::builder()
+                .image_id(&newer)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ec2.modify_launch_template()
+        .launch_template_id(&id)
+        .default_version("2")
+        .send()
+        .await
+        .unwrap();
+    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let late = app.report(event_json(&old, "AVAILABLE")).await;
+    assert_eq!(outcomes(&late), [(id.clone(), Skipped)], "{late:#?}");
+    assert!(
+        late.actions[0].detail.contains("Ec2ImageBuilderArn"),
+        "{late:#?}"
+    );
+    let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
+    assert_eq!(
+        (s.default, s.default_ami.as_str(), s.versions),
+        (2, newer.as_str(), 2)
+    );
+}

@@ -12,17 +12,18 @@ const REFUSED: &str = "999999999999";
 
 #[tokio::test]
 async fn assumes_its_own_narrow_session_and_a_refusal_fails_that_account_by_name() {
-    let sts = StsStandIn::start(&[REFUSED]).expect("STS stand-in");
     let name = unique("lt-session");
-    let policy = json!({"rules": [{"name": "r", "launchTemplates": [
-        {"tag": {"key": "amiflow:image", "value": name}, "regions": ["us-east-1"], "accounts": [TARGET_ACCOUNT, REFUSED]}
-    ]}]});
-    let app = Function::new(policy, false, Some("AmiflowTarget"), TemplateUpdater::new).await;
+    // Published first: registering its AMIs assumes roles through moto's STS.
     let arn = publish(
         &name,
         "1.0.0/1",
         &[("us-east-1", TARGET_ACCOUNT), ("us-east-1", REFUSED)],
     );
+    let sts = StsStandIn::start(&[REFUSED]).expect("STS stand-in");
+    let policy = json!({"rules": [{"name": "r", "launchTemplates": [
+        {"tag": {"key": "amiflow:image", "value": name}, "regions": ["us-east-1"], "accounts": [TARGET_ACCOUNT, REFUSED]}
+    ]}]});
+    let app = Function::new(policy, false, Some("AmiflowTarget"), TemplateUpdater::new).await;
     let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
     let report = error.report().expect("a report");
     let refused = report
