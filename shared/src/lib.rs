@@ -22,6 +22,7 @@ pub mod report;
 pub mod schema;
 pub mod suggest;
 pub mod target;
+pub mod template_decision;
 pub mod token;
 pub mod unique;
 pub mod validate;
