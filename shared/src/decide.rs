@@ -223,47 +223,27 @@ mod tests {
     #[test]
     fn older_foreign_or_unrecorded_values_are_updated() {
         let older = provenance(&arn("1.0.0/1"), None);
-        assert_eq!(
-            decide(
-                Some(cur("ami-1", Some(&older))),
-                "ami-2",
-                &arn("1.0.0/2"),
-                Forward
-            ),
-            Decision::Update {
-                rolled_back_from: None
-            }
-        );
         let other_image =
             "amiflow: AMI of arn:aws:imagebuilder:us-east-1:123456789012:image/other/9.0.0/9";
-        assert_eq!(
-            decide(
-                Some(cur("ami-9", Some(other_image))),
-                "ami-2",
-                &arn("1.0.0/2"),
-                Forward
-            ),
-            Decision::Update {
-                rolled_back_from: None
-            }
-        );
-        assert_eq!(
-            decide(
-                Some(cur("ami-0", Some("set by hand"))),
-                "ami-2",
-                &arn("1.0.0/2"),
-                Forward
-            ),
-            Decision::Update {
-                rolled_back_from: None
-            }
-        );
-        assert_eq!(
-            decide(Some(cur("ami-0", None)), "ami-2", &arn("1.0.0/2"), Forward),
-            Decision::Update {
-                rolled_back_from: None
-            }
-        );
+        for (value, description) in [
+            ("ami-1", Some(older.as_str())),
+            ("ami-9", Some(other_image)),
+            ("ami-0", Some("set by hand")),
+            ("ami-0", None),
+        ] {
+            assert_eq!(
+                decide(
+                    Some(cur(value, description)),
+                    "ami-2",
+                    &arn("1.0.0/2"),
+                    Forward
+                ),
+                Decision::Update {
+                    rolled_back_from: None
+                },
+                "{description:?}"
+            );
+        }
     }
 
     #[test]

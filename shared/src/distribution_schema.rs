@@ -1,14 +1,13 @@
 //! Image Builder distribution configuration CLI inputs (create / update): their schemas and
 //! the cross-field rules the API documents.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use crate::arn::DISTRIBUTION_CONFIGURATION_ARN_PATTERN;
 use crate::fields::*;
 use crate::placeholder::check_placeholders;
 use crate::schema::{child, index, Field, Schema, Text, Violation};
+use crate::violation::distinct;
 
 static LAUNCH_PERMISSION: Schema = Schema::Object(&[
     Field::optional("userIds", &ACCOUNTS),
@@ -53,10 +52,7 @@ static CONTAINER_DISTRIBUTION: Schema = Schema::Object(&[
 ]);
 
 static LAUNCH_TEMPLATE_CONFIGURATION: Schema = Schema::Object(&[
-    Field::required(
-        "launchTemplateId",
-        &Schema::Text(Text::pattern(20, 20, LAUNCH_TEMPLATE_ID)),
-    ),
+    Field::required("launchTemplateId", &LAUNCH_TEMPLATE_ID_FIELD),
     Field::optional("accountId", &ACCOUNT),
     Field::optional("setDefaultVersion", &BOOL),
 ]);
@@ -78,14 +74,8 @@ static FAST_LAUNCH: Schema = Schema::Object(&[
     Field::optional(
         "launchTemplate",
         &Schema::Object(&[
-            Field::optional(
-                "launchTemplateId",
-                &Schema::Text(Text::pattern(20, 20, LAUNCH_TEMPLATE_ID)),
-            ),
-            Field::optional(
-                "launchTemplateName",
-                &Schema::Text(Text::pattern(3, 128, LAUNCH_TEMPLATE_NAME)),
-            ),
+            Field::optional("launchTemplateId", &LAUNCH_TEMPLATE_ID_FIELD),
+            Field::optional("launchTemplateName", &LAUNCH_TEMPLATE_NAME_FIELD),
             Field::optional("launchTemplateVersion", &STRING),
         ]),
     ),
@@ -176,17 +166,9 @@ pub(crate) fn distribution_rules(doc: &Value, out: &mut Vec<Violation>) {
     let Some(Value::Array(distributions)) = doc.get("distributions") else {
         return;
     };
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    distinct(distributions, "region", "distributions", "Regions", out);
     for (i, dist) in distributions.iter().enumerate() {
         let path = index("distributions", i);
-        if let Some(region) = dist.get("region").and_then(Value::as_str) {
-            if let Some(first) = seen.insert(region, i) {
-                out.push(Violation::new(
-                    child(&path, "region"),
-                    format!("Regions must be distinct: {region} is also at distributions[{first}]"),
-                ));
-            }
-        }
         let ami = dist.get("amiDistributionConfiguration");
         let ami_path = child(&path, "amiDistributionConfiguration");
         if let Some(name) = ami.and_then(|a| a.get("name")).and_then(Value::as_str) {
@@ -253,7 +235,7 @@ mod tests {
             }),
         );
         let has = |words: &str| assert_has(&found, words);
-        has("`distributions[1].region`: Regions must be distinct: us-west-2 is also at distributions[0]");
+        has("`distributions[1].region`: Regions must be distinct: \"us-west-2\" is also distributions[0]");
         has("unknown parameter `{{imagebuilder:buildTime}}`");
         has("`distributions[0].fastLaunchConfigurations[0].launchTemplate`: set exactly one of");
         has("EC2 Fast Launch cannot be pre-enabled on a cross-account distribution");

@@ -67,3 +67,9 @@ pub fn check_tag_keys(tags: Option<&Value>, path: &str, out: &mut Vec<Violation>
         }
     }
 }
+
+/// A launch template named by id or by name, as the Image Builder and EC2 APIs take them.
+pub(crate) static LAUNCH_TEMPLATE_ID_FIELD: Schema =
+    Schema::Text(Text::pattern(20, 20, LAUNCH_TEMPLATE_ID));
+pub(crate) static LAUNCH_TEMPLATE_NAME_FIELD: Schema =
+    Schema::Text(Text::pattern(3, 128, LAUNCH_TEMPLATE_NAME));

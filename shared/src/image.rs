@@ -3,21 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::arn::ImageBuildVersionArn;
 use crate::distribution::Distribution;
 use crate::error::InputError;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetImageResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     pub image: Image,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Image {
     pub arn: String,
@@ -26,74 +25,61 @@ pub struct Image {
     #[serde(default)]
     pub version: String,
     /// `AMI` or `DOCKER` (a container image, with containers instead of AMIs).
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "type")]
     pub image_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ImageState>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub tags: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_pipeline_arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_resources: Option<OutputResources>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution_configuration: Option<ImageDistributionConfiguration>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageState {
     #[serde(default)]
     pub status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutputResources {
     #[serde(default)]
     pub amis: Vec<Ami>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub containers: Vec<Container>,
 }
 
 /// A container image's output: where its images were pushed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Container {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     #[serde(default)]
     pub image_uris: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Ami {
     pub region: String,
     pub image: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Absent means the image owner's account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// The AMI's own state; only an `AVAILABLE` AMI is used (absent is taken as available).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ImageState>,
 }
 
 /// The distribution configuration as embedded in an image (the resource, not a create input).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageDistributionConfiguration {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default)]
     pub distributions: Vec<Distribution>,

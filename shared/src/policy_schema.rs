@@ -1,7 +1,5 @@
 //! The amiflow policy's schema and cross-field rules.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use crate::arn::{EXECUTION_ROLE_PATTERN, IMAGE_PIPELINE_ARN_PATTERN};
@@ -10,6 +8,7 @@ use crate::fields::*;
 use crate::parameter_name::parameter_name_problems;
 use crate::placeholder::{check_placeholders, render, PARAMETER_PLACEHOLDERS};
 use crate::schema::{child, index, Field, Schema, Text, Violation};
+use crate::violation::distinct;
 
 // The amiflow policy (README, "The policy").
 static REGIONS: Schema = Schema::Array {
@@ -44,14 +43,8 @@ static POLICY_SSM_PARAMETER: Schema = Schema::Object(&[
 ]);
 
 static POLICY_LAUNCH_TEMPLATE: Schema = Schema::Object(&[
-    Field::optional(
-        "launchTemplateId",
-        &Schema::Text(Text::pattern(20, 20, LAUNCH_TEMPLATE_ID)),
-    ),
-    Field::optional(
-        "launchTemplateName",
-        &Schema::Text(Text::pattern(3, 128, LAUNCH_TEMPLATE_NAME)),
-    ),
+    Field::optional("launchTemplateId", &LAUNCH_TEMPLATE_ID_FIELD),
+    Field::optional("launchTemplateName", &LAUNCH_TEMPLATE_NAME_FIELD),
     Field::optional(
         "tag",
         &Schema::Object(&[
@@ -128,17 +121,9 @@ pub(crate) fn policy_rules(doc: &Value, out: &mut Vec<Violation>) {
     let Some(Value::Array(rules)) = doc.get("rules") else {
         return;
     };
-    let mut names: HashMap<&str, usize> = HashMap::new();
+    distinct(rules, "name", "rules", "rule names", out);
     for (i, rule) in rules.iter().enumerate() {
         let path = index("rules", i);
-        if let Some(name) = rule.get("name").and_then(Value::as_str) {
-            if let Some(first) = names.insert(name, i) {
-                out.push(Violation::new(
-                    child(&path, "name"),
-                    format!("rule names must be distinct: {name:?} is also rules[{first}]"),
-                ));
-            }
-        }
         if let Some(Value::Array(entries)) = rule.get("distribute") {
             for (k, entry) in entries.iter().enumerate() {
                 let entry_path = index(&child(&path, "distribute"), k);

@@ -64,3 +64,24 @@ pub fn child(parent: &str, key: &str) -> String {
 pub fn index(parent: &str, i: usize) -> String {
     format!("{parent}[{i}]")
 }
+
+/// A violation for every item of `items` (at `path`) whose `key` repeats an earlier item's.
+pub fn distinct(
+    items: &[serde_json::Value],
+    key: &str,
+    path: &str,
+    what: &str,
+    out: &mut Vec<Violation>,
+) {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(value) = item.get(key).and_then(serde_json::Value::as_str) {
+            if let Some(first) = seen.insert(value, i) {
+                out.push(Violation::new(
+                    child(&index(path, i), key),
+                    format!("{what} must be distinct: {value:?} is also {path}[{first}]"),
+                ));
+            }
+        }
+    }
+}

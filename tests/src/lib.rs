@@ -16,7 +16,7 @@ pub use function::*;
 pub use moto::Moto;
 pub use resources::*;
 pub use standin::{Recorded, StandIn};
-pub use sts::{assert_assumed_as, StsStandIn};
+pub use sts::{assert_assumed_as, assert_refused, refusing_scenario, StsStandIn, REFUSED_ACCOUNT};
 
 /// moto's default account: what the dummy credentials act as.
 pub const HOME_ACCOUNT: &str = "123456789012";
@@ -188,6 +188,11 @@ pub fn ami_id(name: &str, version: &str, region: &str, account: &str) -> String 
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (name, version, region, account).hash(&mut hasher);
     format!("ami-{:017x}", hasher.finish() & 0x0fff_ffff_ffff_ffff)
+}
+
+/// A policy with one rule keeping the SSM parameter `name` (default Regions and account).
+pub fn one_parameter(name: &str) -> serde_json::Value {
+    serde_json::json!({"rules": [{"name": "r", "ssmParameters": [{"name": name}]}]})
 }
 
 /// The Image State Change event EventBridge delivers for `arn` in `status`.

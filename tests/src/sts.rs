@@ -46,6 +46,45 @@ impl StsStandIn {
     }
 }
 
+/// An account whose target role does not trust the functions.
+pub const REFUSED_ACCOUNT: &str = "999999999999";
+
+/// An image with AMIs in `TARGET_ACCOUNT` and `REFUSED_ACCOUNT` (us-east-1), then an STS that
+/// refuses `REFUSED_ACCOUNT`: the stand-in and the image's ARN. The image is published first,
+/// since registering its AMIs assumes roles through moto's STS.
+pub fn refusing_scenario(name: &str) -> (StsStandIn, String) {
+    let amis = [
+        ("us-east-1", crate::TARGET_ACCOUNT),
+        ("us-east-1", REFUSED_ACCOUNT),
+    ];
+    let arn = crate::publish(name, "1.0.0/1", &amis);
+    let sts = StsStandIn::start(&[REFUSED_ACCOUNT]).expect("STS stand-in");
+    (sts, arn)
+}
+
+/// Checks the refused account's targets failed, naming the role, the account and what would
+/// allow it.
+pub fn assert_refused(report: &amiflow_model::Report) {
+    let refused = report
+        .actions
+        .iter()
+        .find(|a| a.account_id == REFUSED_ACCOUNT)
+        .expect("the refused account's target is in the report");
+    assert_eq!(refused.outcome, amiflow_model::Outcome::Failed);
+    for words in [
+        "cannot assume arn:aws:iam::999999999999:role/AmiflowTarget in account 999999999999",
+        "AccessDenied",
+        "TargetAccountIds",
+        "target-account-role.yaml",
+    ] {
+        assert!(
+            refused.detail.contains(words),
+            "{words:?} not in {}",
+            refused.detail
+        );
+    }
+}
+
 /// Checks what a function asked STS for when it assumed the target role in `account`: its own
 /// session name, and a session policy that allows exactly `actions`.
 pub fn assert_assumed_as(sts: &StsStandIn, account: &str, session: &str, actions: &[&str]) {

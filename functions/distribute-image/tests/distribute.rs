@@ -31,6 +31,17 @@ fn policy(name: &str, prod: &str, dr: &str) -> Value {
     ]}]})
 }
 
+/// The bodies of the DistributeImage requests that mention `text`, in order.
+fn request_bodies(text: &str) -> Vec<Value> {
+    let requests = env().standin.requests("DistributeImage", text);
+    requests.into_iter().map(|r| r.body).collect()
+}
+
+/// How many DistributeImage requests the stand-in saw that mention `text`.
+fn distributions(text: &str) -> usize {
+    env().standin.requests("DistributeImage", text).len()
+}
+
 /// A policy whose distribute entries allow exactly these (configuration, role) pairs, for direct
 /// requests; its rule matches no image, so no event distributes through them.
 fn allowing(pairs: &[(&str, &str)]) -> Value {
@@ -61,12 +72,7 @@ async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
     let event = event_json(&source, "AVAILABLE");
     let report = app.report(event.clone()).await;
     assert_eq!(report.summary.created, 2, "{report:#?}");
-    let bodies: Vec<Value> = env()
-        .standin
-        .requests("DistributeImage", &name)
-        .into_iter()
-        .map(|r| r.body)
-        .collect();
+    let bodies = request_bodies(&name);
     assert_eq!(bodies.len(), 2);
     let prod_body = bodies
         .iter()
@@ -104,12 +110,7 @@ async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
     // The same event again: the same tokens, so the service answers with the same images.
     let again = app.report(event).await;
     assert_eq!(products(&again), first, "nothing distributed twice");
-    let bodies: Vec<Value> = env()
-        .standin
-        .requests("DistributeImage", &name)
-        .into_iter()
-        .map(|r| r.body)
-        .collect();
+    let bodies = request_bodies(&name);
     assert_eq!(bodies.len(), 4);
     assert!(bodies[2]["clientToken"]
         .as_str()
@@ -118,11 +119,7 @@ async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
     // A product's own AVAILABLE event is left alone by the loop guard.
     let guarded = app.ignored(event_json(&first[0], "AVAILABLE")).await;
     assert!(guarded.contains(SOURCE_IMAGE_TAG), "{guarded}");
-    assert_eq!(
-        env().standin.requests("DistributeImage", &name).len(),
-        4,
-        "no new call for the product"
-    );
+    assert_eq!(distributions(&name), 4, "no new call for the product");
 }
 
 #[tokio::test]
@@ -187,10 +184,7 @@ async fn invalid_requests_are_rejected_before_any_call() {
             "{error} should contain {words}"
         );
     }
-    assert!(
-        env().standin.requests("DistributeImage", &name).is_empty(),
-        "no call was made"
-    );
+    assert!(distributions(&name) == 0, "no call was made");
 }
 
 #[tokio::test]
@@ -221,13 +215,9 @@ async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
         "{message}"
     );
     assert!(!message.contains(&format!("{prod} ")), "{message}");
+    assert_eq!(distributions(&prod), 3, "throttled twice, then created");
     assert_eq!(
-        env().standin.requests("DistributeImage", &prod).len(),
-        3,
-        "throttled twice, then created"
-    );
-    assert_eq!(
-        env().standin.requests("DistributeImage", &dr).len(),
+        distributions(&dr),
         5,
         "ResourceInUseException retried up to the attempt limit"
     );
@@ -268,7 +258,7 @@ async fn dry_run_makes_no_call() {
     let app = distributor(policy(&name, &prod, &dr), true).await;
     let report = app.report(event_json(&publish(&name), "AVAILABLE")).await;
     assert_eq!(report.summary.planned, 2, "{report:#?}");
-    assert!(env().standin.requests("DistributeImage", &name).is_empty());
+    assert!(distributions(&name) == 0);
 }
 
 #[tokio::test]
@@ -283,7 +273,7 @@ async fn rules_that_do_not_match_distribute_nothing_and_other_events_are_ignored
         .ignored(event_json(&source, "FAILED"))
         .await
         .contains("FAILED"));
-    assert!(env().standin.requests("DistributeImage", &name).is_empty());
+    assert!(distributions(&name) == 0);
 }
 
 #[tokio::test]
@@ -299,7 +289,7 @@ async fn rollback_is_refused_before_any_call() {
     assert_eq!(error.error_type(), "InvalidInput");
     assert!(error.to_string().contains("`rollback`"), "{error}");
     assert!(env().standin.requests("GetImage", &name).is_empty());
-    assert!(env().standin.requests("DistributeImage", &name).is_empty());
+    assert!(distributions(&name) == 0);
 }
 
 #[tokio::test]
@@ -334,8 +324,5 @@ async fn a_direct_request_outside_the_policy_is_refused_before_any_call() {
             "{message}"
         );
     }
-    assert!(
-        env().standin.requests("DistributeImage", &name).is_empty(),
-        "no call was made"
-    );
+    assert!(distributions(&name) == 0, "no call was made");
 }

@@ -18,6 +18,37 @@ async fn updater(policy: serde_json::Value, dry_run: bool) -> Function<TemplateU
     Function::new(policy, dry_run, Some("AmiflowTarget"), TemplateUpdater::new).await
 }
 
+/// Gives the template (holding version 1) a version 2 with `image_id`, made the default by hand.
+async fn new_default_version(id: &str, image_id: &str) {
+    let ec2 = ec2_client(HOME_ACCOUNT, "us-east-1").await;
+    let data = RequestLaunchTemplateData::builder()
+        .image_id(image_id)
+        .build();
+    let create = ec2.create_launch_template_version().launch_template_id(id);
+    create.launch_template_data(data).send().await.unwrap();
+    let modify = ec2.modify_launch_template().launch_template_id(id);
+    modify.default_version("2").send().await.unwrap();
+}
+
+/// How many versions a template in the home account's us-east-1 has.
+async fn versions_of(id: &str) -> usize {
+    state(HOME_ACCOUNT, "us-east-1", id).await.versions
+}
+
+/// The function keeping one template, by id, in the home account's us-east-1.
+async fn keeping(id: &str, dry_run: bool) -> Function<TemplateUpdater> {
+    let policy = json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]});
+    updater(policy, dry_run).await
+}
+
+/// A managed template in the home account's us-east-1, its name and id, and the function keeping it.
+async fn one_template(prefix: &str, dry_run: bool) -> (String, String, Function<TemplateUpdater>) {
+    let name = unique(prefix);
+    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
+    let app = keeping(&id, dry_run).await;
+    (name, id, app)
+}
+
 /// Publishes an image with AMIs in two Regions of both accounts; returns its ARN.
 fn publish(name: &str, version: &str) -> String {
     let amis = [
@@ -90,9 +121,7 @@ async fn by_id_in_two_regions_by_name_and_by_tag_in_another_account() {
 
 #[tokio::test]
 async fn the_same_event_twice_adds_no_version() {
-    let name = unique("lt-twice");
-    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let (name, id, app) = one_template("lt-twice", false).await;
     let event = event_json(&publish(&name, "1.0.0/1"), "AVAILABLE");
     assert_eq!(
         outcomes(&app.report(event.clone()).await),
@@ -100,14 +129,12 @@ async fn the_same_event_twice_adds_no_version() {
     );
     let second = app.report(event).await;
     assert_eq!(outcomes(&second), [(id.clone(), Unchanged)]);
-    assert_eq!(state(HOME_ACCOUNT, "us-east-1", &id).await.versions, 2);
+    assert_eq!(versions_of(&id).await, 2);
 }
 
 #[tokio::test]
 async fn a_late_event_for_an_older_build_is_skipped() {
-    let name = unique("lt-late");
-    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let (name, id, app) = one_template("lt-late", false).await;
     let old = publish(&name, "1.0.0/1");
     let new = publish(&name, "1.0.0/2");
     app.report(event_json(&new, "AVAILABLE")).await;
@@ -141,7 +168,7 @@ async fn a_half_done_template_is_only_made_default() {
         .send()
         .await
         .unwrap();
-    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let app = keeping(&id, false).await;
     let report = app.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(outcomes(&report), [(id.clone(), Updated)]);
     assert!(
@@ -219,19 +246,13 @@ async fn a_template_not_tagged_managed_is_never_changed() {
     );
     assert!(report.actions[1].detail.contains("distribution settings"));
     for id in [&named, &own] {
-        assert_eq!(
-            state(HOME_ACCOUNT, "us-east-1", id).await.versions,
-            1,
-            "no write"
-        );
+        assert_eq!(versions_of(id).await, 1, "no write");
     }
 }
 
 #[tokio::test]
 async fn dry_run_creates_nothing() {
-    let name = unique("lt-dry");
-    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), true).await;
+    let (name, id, app) = one_template("lt-dry", true).await;
     let report = app
         .report(event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
         .await;
@@ -292,9 +313,7 @@ async fn ignored_and_malformed_events() {
 
 #[tokio::test]
 async fn near_the_deadline_no_template_is_started_and_the_report_says_so() {
-    let name = unique("lt-deadline");
-    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    let (name, id, app) = one_template("lt-deadline", false).await;
     let event = event_json(&publish(&name, "1.0.0/1"), "AVAILABLE");
     let error = app
         .invoke_ending_in(event, std::time::Duration::from_secs(5))
@@ -308,38 +327,15 @@ async fn near_the_deadline_no_template_is_started_and_the_report_says_so() {
             .starts_with("not attempted: deadline"),
         "{report:#?}"
     );
-    assert_eq!(
-        state(HOME_ACCOUNT, "us-east-1", &id).await.versions,
-        1,
-        "no write"
-    );
+    assert_eq!(versions_of(&id).await, 1, "no write");
 }
 
 #[tokio::test]
 async fn a_template_that_resolves_its_ami_from_ssm_is_left_alone() {
     let name = unique("lt-resolve");
     let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    ec2_client(HOME_ACCOUNT, "us-east-1")
-        .await
-        .create_launch_template_version()
-        .launch_template_id(&id)
-        .launch_template_data(
-            RequestLaunchTemplateData::builder()
-                .image_id("resolve:ssm:/golden/latest")
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    ec2_client(HOME_ACCOUNT, "us-east-1")
-        .await
-        .modify_launch_template()
-        .launch_template_id(&id)
-        .default_version("2")
-        .send()
-        .await
-        .unwrap();
-    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    new_default_version(&id, "resolve:ssm:/golden/latest").await;
+    let app = keeping(&id, false).await;
     let report = app
         .report(event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
         .await;
@@ -348,11 +344,7 @@ async fn a_template_that_resolves_its_ami_from_ssm_is_left_alone() {
         report.actions[0].detail.contains("/golden/latest"),
         "{report:#?}"
     );
-    assert_eq!(
-        state(HOME_ACCOUNT, "us-east-1", &id).await.versions,
-        2,
-        "no new version"
-    );
+    assert_eq!(versions_of(&id).await, 2, "no new version");
 }
 
 #[tokio::test]
@@ -365,24 +357,8 @@ async fn a_default_someone_else_set_to_a_newer_build_is_not_moved_back() {
     let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
     // A person (or Image Builder's launchTemplateConfigurations) made build /2's AMI the default,
     // with no amiflow record in the version description.
-    let ec2 = ec2_client(HOME_ACCOUNT, "us-east-1").await;
-    ec2.create_launch_template_version()
-        .launch_template_id(&id)
-        .launch_template_data(
-            RequestLaunchTemplateData::builder()
-                .image_id(&newer)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    ec2.modify_launch_template()
-        .launch_template_id(&id)
-        .default_version("2")
-        .send()
-        .await
-        .unwrap();
-    let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]}), false).await;
+    new_default_version(&id, &newer).await;
+    let app = keeping(&id, false).await;
     let late = app.report(event_json(&old, "AVAILABLE")).await;
     assert_eq!(outcomes(&late), [(id.clone(), Skipped)], "{late:#?}");
     assert!(

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use amiflow_model::Outcome::{Created, Failed};
 use amiflow_testkit::{
-    event_json, parameter, publish, sdk_config_as, settings, unique, Function, HOME_ACCOUNT,
+    event_json, one_parameter, parameter, publish, sdk_config_as, settings, unique, Function,
+    HOME_ACCOUNT,
 };
 use aws_sdk_ssm::types::ParameterType;
 use serde_json::json;
@@ -54,7 +55,7 @@ async fn a_parameter_of_another_data_type_is_never_written() {
         .send()
         .await
         .unwrap();
-    let policy = json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]});
+    let policy = one_parameter(&param);
     let app = Function::new(policy, false, None, ParameterWriter::new).await;
     let error = app
         .invoke(event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE"))
@@ -76,7 +77,7 @@ async fn a_parameter_of_another_data_type_is_never_written() {
 async fn near_the_deadline_no_write_is_started_and_the_report_says_so() {
     let name = unique("deadline");
     let param = format!("/{name}/latest");
-    let policy = json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]});
+    let policy = one_parameter(&param);
     let app = Function::new(policy, false, None, ParameterWriter::new).await;
     let event = event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE");
     let error = app

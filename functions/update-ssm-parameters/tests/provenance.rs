@@ -4,14 +4,19 @@
 
 use amiflow_model::Outcome::{Skipped, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, parameter, publish, sdk_config_as, unique, Function,
-    HOME_ACCOUNT,
+    ami_id, env, event_json, image_json, one_parameter, parameter, publish, sdk_config_as, unique,
+    Function, HOME_ACCOUNT,
 };
 use aws_sdk_ssm::types::ParameterType;
 use serde_json::json;
 use update_ssm_parameters::ParameterWriter;
 
 const HERE: [(&str, &str); 1] = [("us-east-1", HOME_ACCOUNT)];
+
+async fn value_of(param: &str) -> String {
+    let stored = parameter(HOME_ACCOUNT, "us-east-1", param).await;
+    stored.expect("the parameter exists").value
+}
 
 /// Writes `value` as someone other than amiflow would: with no amiflow record beside it.
 async fn written_by_someone_else(name: &str, value: &str, description: Option<&str>) {
@@ -36,7 +41,7 @@ async fn a_value_a_person_set_to_a_newer_build_is_not_moved_back() {
     publish(&name, "1.0.0/2", &HERE);
     let newer = ami_id(&name, "1.0.0/2", "us-east-1", HOME_ACCOUNT);
     written_by_someone_else(&param, &newer, Some("set by hand")).await;
-    let policy = json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]});
+    let policy = one_parameter(&param);
     let app = Function::new(policy, false, None, ParameterWriter::new).await;
     let late = app.report(event_json(&old, "AVAILABLE")).await;
     assert_eq!(late.outcomes(), [Skipped], "{late:#?}");
@@ -44,13 +49,7 @@ async fn a_value_a_person_set_to_a_newer_build_is_not_moved_back() {
         late.actions[0].detail.contains("Ec2ImageBuilderArn"),
         "{late:#?}"
     );
-    assert_eq!(
-        parameter(HOME_ACCOUNT, "us-east-1", &param)
-            .await
-            .unwrap()
-            .value,
-        newer
-    );
+    assert_eq!(value_of(&param).await, newer);
     // An older value written by someone else is still brought forward.
     let newest = publish(&name, "1.1.0/1", &HERE);
     let forward = app.report(event_json(&newest, "AVAILABLE")).await;
@@ -77,11 +76,5 @@ async fn a_parameter_image_builder_wrote_for_a_newer_build_is_not_moved_back() {
     let app = Function::new(json!({"rules": []}), false, None, ParameterWriter::new).await;
     let late = app.report(event_json(&old_arn, "AVAILABLE")).await;
     assert_eq!(late.outcomes(), [Skipped], "{late:#?}");
-    assert_eq!(
-        parameter(HOME_ACCOUNT, "us-east-1", &param)
-            .await
-            .unwrap()
-            .value,
-        newer
-    );
+    assert_eq!(value_of(&param).await, newer);
 }

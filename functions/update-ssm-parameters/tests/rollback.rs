@@ -1,7 +1,9 @@
 //! Rollback, the one sanctioned way backwards, against moto and the Image Builder stand-in.
 
 use amiflow_model::Outcome::{Planned, Skipped, Updated};
-use amiflow_testkit::{ami_id, event_json, parameter, publish, unique, Function, HOME_ACCOUNT};
+use amiflow_testkit::{
+    ami_id, event_json, one_parameter, parameter, publish, unique, Function, HOME_ACCOUNT,
+};
 use serde_json::json;
 use update_ssm_parameters::ParameterWriter;
 
@@ -9,7 +11,7 @@ use update_ssm_parameters::ParameterWriter;
 async fn a_rollback_moves_back_holds_against_the_bad_build_and_yields_to_a_newer_one() {
     let name = unique("rollback");
     let param = format!("/{name}/latest");
-    let policy = json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]});
+    let policy = one_parameter(&param);
     let app = Function::new(policy.clone(), false, None, ParameterWriter::new).await;
     let here = [("us-east-1", HOME_ACCOUNT)];
     let value = || async { parameter(HOME_ACCOUNT, "us-east-1", &param).await.unwrap() };

@@ -3,7 +3,8 @@
 
 use amiflow_model::Outcome::{Created, Skipped, Unchanged, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, parameter, unique, Function, HOME_ACCOUNT, TARGET_ACCOUNT,
+    ami_id, env, event_json, image_json, one_parameter, parameter, unique, Function, HOME_ACCOUNT,
+    TARGET_ACCOUNT,
 };
 use serde_json::json;
 use update_ssm_parameters::ParameterWriter;
@@ -78,12 +79,7 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
 async fn the_same_event_twice_changes_nothing_the_second_time() {
     let name = unique("twice");
     let param = format!("/{name}/latest");
-    let app = writer(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]}),
-        false,
-        None,
-    )
-    .await;
+    let app = writer(one_parameter(&param), false, None).await;
     let arn = publish(&name, "1.0.0/1");
     let event = event_json(&arn, "AVAILABLE");
     let first = app.report(event.clone()).await;
@@ -108,12 +104,7 @@ async fn the_same_event_twice_changes_nothing_the_second_time() {
 async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
     let name = unique("late");
     let param = format!("/{name}/latest");
-    let app = writer(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param}]}]}),
-        false,
-        None,
-    )
-    .await;
+    let app = writer(one_parameter(&param), false, None).await;
     let old = publish(&name, "1.0.0/1");
     let new = publish(&name, "1.0.0/2");
     let updated = app.report(event_json(&new, "AVAILABLE")).await;
