@@ -89,26 +89,34 @@ impl Report {
     }
 
     /// One line per failed target, for the error that makes Lambda retry.
+    /// It names at most `FAILURES_NAMED` targets, each detail cut to `DETAIL_CHARS`, so that the
+    /// error stays far below Lambda's 256 KB error and 6 MB payload limits however many fail; the
+    /// report (logged) has them all.
     pub fn failure_message(&self) -> Option<String> {
-        let failed: Vec<String> = self
+        const FAILURES_NAMED: usize = 20;
+        const DETAIL_CHARS: usize = 300;
+        let count = self.failed().count();
+        let named: Vec<String> = self
             .failed()
+            .take(FAILURES_NAMED)
             .map(|a| {
-                format!(
-                    "{} {} in {}/{}: {}",
-                    a.kind.as_str(),
-                    a.target,
-                    a.account_id,
-                    a.region,
-                    a.detail
-                )
+                let mut detail: String = a.detail.chars().take(DETAIL_CHARS).collect();
+                if a.detail.chars().count() > DETAIL_CHARS {
+                    detail.push_str(" [...]");
+                }
+                let (kind, target) = (a.kind.as_str(), &a.target);
+                format!("{kind} {target} in {}/{}: {detail}", a.account_id, a.region)
             })
             .collect();
-        (!failed.is_empty()).then(|| {
+        let more = match count.saturating_sub(FAILURES_NAMED) {
+            0 => String::new(),
+            rest => format!("; and {rest} more (the logged report names every one)"),
+        };
+        (count > 0).then(|| {
             format!(
-                "{} of {} targets failed: {}",
-                failed.len(),
+                "{count} of {} targets failed: {}{more}",
                 self.actions.len(),
-                failed.join("; ")
+                named.join("; ")
             )
         })
     }
@@ -230,5 +238,23 @@ mod tests {
         let json = serde_json::to_value(Answer::Report(report.clone())).unwrap();
         assert_eq!(json, serde_json::to_value(&report).unwrap());
         assert!(json["actions"][0].get("product").is_none());
+    }
+
+    #[test]
+    fn the_failure_message_stays_small_however_many_fail() {
+        let long = "x".repeat(5_000);
+        let mut actions: Vec<Action> = (0..3_000)
+            .map(|i| action(Outcome::Failed, &format!("/p{i}")))
+            .collect();
+        actions[0].detail = long;
+        let message = Report::new("x", false, actions).failure_message().unwrap();
+        assert!(
+            message.starts_with("3000 of 3000 targets failed"),
+            "{}",
+            &message[..40]
+        );
+        assert!(message.ends_with("and 2980 more (the logged report names every one)"));
+        assert!(message.len() < 10_000, "{} bytes", message.len());
+        assert!(message.contains("/p19") && !message.contains("/p20:"));
     }
 }

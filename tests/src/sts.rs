@@ -49,40 +49,54 @@ impl StsStandIn {
 /// An account whose target role does not trust the functions.
 pub const REFUSED_ACCOUNT: &str = "999999999999";
 
-/// An image with AMIs in `TARGET_ACCOUNT` and `REFUSED_ACCOUNT` (us-east-1), then an STS that
-/// refuses `REFUSED_ACCOUNT`: the stand-in and the image's ARN. The image is published first,
-/// since registering its AMIs assumes roles through moto's STS.
+/// An image with AMIs in `TARGET_ACCOUNT` and `REFUSED_ACCOUNT` (us-east-1 and us-west-2), then
+/// an STS that refuses `REFUSED_ACCOUNT`: the stand-in and the image's ARN. The image is
+/// published first, since registering its AMIs assumes roles through moto's STS.
 pub fn refusing_scenario(name: &str) -> (StsStandIn, String) {
     let amis = [
         ("us-east-1", crate::TARGET_ACCOUNT),
         ("us-east-1", REFUSED_ACCOUNT),
+        ("us-west-2", crate::TARGET_ACCOUNT),
+        ("us-west-2", REFUSED_ACCOUNT),
     ];
     let arn = crate::publish(name, "1.0.0/1", &amis);
     let sts = StsStandIn::start(&[REFUSED_ACCOUNT]).expect("STS stand-in");
     (sts, arn)
 }
 
-/// Checks the refused account's targets failed, naming the role, the account and what would
-/// allow it.
-pub fn assert_refused(report: &amiflow_model::Report) {
-    let refused = report
+/// Checks the refused account's targets (one per Region) failed, naming the role, the account
+/// and what would allow it, after one AssumeRole for that account, not one per Region.
+pub fn assert_refused(sts: &StsStandIn, report: &amiflow_model::Report) {
+    let refused: Vec<&amiflow_model::Action> = report
         .actions
         .iter()
-        .find(|a| a.account_id == REFUSED_ACCOUNT)
-        .expect("the refused account's target is in the report");
-    assert_eq!(refused.outcome, amiflow_model::Outcome::Failed);
-    for words in [
-        "cannot assume arn:aws:iam::999999999999:role/AmiflowTarget in account 999999999999",
-        "AccessDenied",
-        "TargetAccountIds",
-        "target-account-role.yaml",
-    ] {
-        assert!(
-            refused.detail.contains(words),
-            "{words:?} not in {}",
-            refused.detail
-        );
+        .filter(|a| a.account_id == REFUSED_ACCOUNT)
+        .collect();
+    assert_eq!(refused.len(), 2, "one target per Region: {report:#?}");
+    for action in refused {
+        assert_eq!(action.outcome, amiflow_model::Outcome::Failed);
+        for words in [
+            "cannot assume arn:aws:iam::999999999999:role/AmiflowTarget in account 999999999999",
+            "AccessDenied",
+            "TargetAccountIds",
+            "target-account-role.yaml",
+        ] {
+            assert!(
+                action.detail.contains(words),
+                "{words:?} not in {}",
+                action.detail
+            );
+        }
     }
+    let asked = sts
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.get("RoleArn")
+                .is_some_and(|a| a.contains(REFUSED_ACCOUNT))
+        })
+        .count();
+    assert_eq!(asked, 1, "a refusal is asked once per account");
 }
 
 /// Checks what a function asked STS for when it assumed the target role in `account`: its own

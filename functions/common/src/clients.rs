@@ -8,6 +8,9 @@ use std::time::Duration;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
@@ -29,8 +32,26 @@ pub async fn load_base_config(call_timeout: Duration) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config())
         .timeout_config(timeout_config(call_timeout))
+        .http_client(shared_https_client())
         .load()
         .await
+}
+
+/// The HTTPS client every SDK client shares: without it each client (one per service, Region and
+/// account) builds its own TLS configuration and connection pool, so memory and connections grow
+/// with the number of accounts. With it, accounts in one Region reuse connections to its endpoint.
+fn shared_https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = aws_smithy_http_client::ConnectorBuilder::default().tls_provider(
+            tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc),
+        );
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// Each attempt gets a third of a call's time, so a hung attempt leaves room to retry.
@@ -54,11 +75,18 @@ pub struct Session {
 /// the others wait for that answer; other accounts go on meanwhile.
 type AssumedCell = Arc<tokio::sync::OnceCell<SharedCredentialsProvider>>;
 
+/// How long a refused AssumeRole is answered from memory: one refusal per account per invocation
+/// (not one per Region), while a role fixed meanwhile is picked up by the next retry.
+const REFUSAL_KEPT: Duration = Duration::from_secs(60);
+
+type SessionKey = (String, &'static str);
+
 #[derive(Debug)]
 pub struct AwsContext {
     base: SdkConfig,
     role_name: Option<String>,
-    assumed: Mutex<HashMap<(String, &'static str), AssumedCell>>,
+    assumed: Mutex<HashMap<SessionKey, AssumedCell>>,
+    refused: Mutex<HashMap<SessionKey, (std::time::Instant, ClientError)>>,
 }
 
 impl AwsContext {
@@ -67,6 +95,7 @@ impl AwsContext {
             base,
             role_name,
             assumed: Default::default(),
+            refused: Default::default(),
         }
     }
 
@@ -101,20 +130,37 @@ impl AwsContext {
                 account: account.to_string(),
             });
         };
+        let key: SessionKey = (account.to_string(), session.name);
         let cell = self
             .assumed
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .entry((account.to_string(), session.name))
+            .entry(key.clone())
             .or_default()
             .clone();
         let role_arn = format!("arn:{partition}:iam::{account}:role/{role}");
         let provider = cell
-            .get_or_try_init(|| self.assume(&role_arn, account, session))
+            .get_or_try_init(|| async {
+                if let Some(refusal) = self.recent_refusal(&key) {
+                    return Err(refusal);
+                }
+                let assumed = self.assume(&role_arn, account, session).await;
+                if let Err(refusal) = &assumed {
+                    let mut refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+                    refused.insert(key.clone(), (std::time::Instant::now(), refusal.clone()));
+                }
+                assumed
+            })
             .await?;
         let mut builder = self.own_config(region).to_builder();
         builder.set_credentials_provider(Some(provider.clone()));
         Ok(builder.build())
+    }
+
+    fn recent_refusal(&self, key: &SessionKey) -> Option<ClientError> {
+        let refused = self.refused.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, refusal) = refused.get(key)?;
+        (at.elapsed() < REFUSAL_KEPT).then(|| refusal.clone())
     }
 
     async fn assume(

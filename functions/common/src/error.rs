@@ -59,11 +59,16 @@ pub struct CallError {
 }
 
 impl CallError {
+    /// The service's words, cut to `MESSAGE_CHARS`: an SDK error's full context can carry a whole
+    /// response body, which a report repeats for every target.
     pub fn new(operation: &'static str, error: impl std::error::Error) -> Self {
-        Self {
-            operation,
-            message: aws_smithy_types::error::display::DisplayErrorContext(error).to_string(),
+        const MESSAGE_CHARS: usize = 500;
+        let full = aws_smithy_types::error::display::DisplayErrorContext(error).to_string();
+        let mut message: String = full.chars().take(MESSAGE_CHARS).collect();
+        if full.chars().count() > MESSAGE_CHARS {
+            message.push_str(" [...]");
         }
+        Self { operation, message }
     }
 
     /// A call that answered without what it must return.

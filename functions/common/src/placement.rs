@@ -8,7 +8,7 @@ use aws_config::SdkConfig;
 use futures::future::join_all;
 
 use crate::clients::{ClientCache, Session};
-use crate::limit::CallLimit;
+use crate::limit::{CallLimit, PER_PLACEMENT};
 use crate::pipeline::Pipeline;
 
 /// Where a group of targets lives: one set of clients serves all of them.
@@ -74,7 +74,7 @@ impl<C: Clone> PlacedClients<C> {
     ) -> Vec<Action>
     where
         T: Placed,
-        Work: Fn(C, Vec<&'a T>) -> Fut,
+        Work: Fn(C, CallLimit, Vec<&'a T>) -> Fut,
         Fut: Future<Output = Vec<Action>>,
     {
         let groups = group_by_placement(targets, |t| t.placement());
@@ -86,7 +86,10 @@ impl<C: Clone> PlacedClients<C> {
                     .get(partition, &key.region, &key.account_id, key.cross_account)
                     .await
                 {
-                    Ok(client) => work(client, members).await,
+                    Ok(client) => {
+                        let limit = self.limit.for_placement(PER_PLACEMENT);
+                        work(client, limit, members).await
+                    }
                     Err(reason) => fail_each(&members, fail, &reason.to_string()),
                 }
             }

@@ -41,7 +41,8 @@ impl Default for Settings {
             policy: PolicySource::None,
             dry_run: false,
             cross_account_role: None,
-            max_concurrency: 16,
+            // Each call in flight holds a connection: this bounds memory, not speed.
+            max_concurrency: 64,
             parameter_path_prefix: None,
             // SSM validates the AMI after PutParameter returns, usually within seconds.
             read_back: Duration::from_secs(10),
@@ -170,7 +171,7 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!(s.policy, PolicySource::None);
         assert!(!s.dry_run);
-        assert_eq!(s.max_concurrency, 16);
+        assert_eq!(s.max_concurrency, 64);
         assert_eq!(s.cross_account_role, None);
     }
 

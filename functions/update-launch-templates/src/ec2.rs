@@ -40,9 +40,9 @@ pub enum VersionsError {
 }
 
 /// The launch template calls of one (Region, account), under the executor's call limit.
-pub struct Ec2<'a> {
+pub struct Ec2 {
     pub client: Client,
-    pub limit: &'a CallLimit,
+    pub limit: CallLimit,
 }
 
 fn template_ref(t: &LaunchTemplate) -> Option<TemplateRef> {
@@ -72,7 +72,7 @@ fn is_not_found(code: Option<&str>) -> bool {
     code.is_some_and(|c| c.starts_with("InvalidLaunchTemplateId.") || c.contains("NotFound"))
 }
 
-impl Ec2<'_> {
+impl Ec2 {
     /// The templates a lookup finds (an unknown id finds none), across every page.
     pub async fn find(&self, lookup: Lookup<'_>) -> Result<Vec<TemplateRef>, CallError> {
         const OPERATION: &str = "DescribeLaunchTemplates";

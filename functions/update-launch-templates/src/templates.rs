@@ -84,12 +84,9 @@ impl Executor for TemplateUpdater {
             .run(
                 &image.partition,
                 &work.targets,
-                |client, members| async move {
+                |client, limit, members| async move {
                     let group = Group {
-                        ec2: Ec2 {
-                            client,
-                            limit: &self.ec2.limit,
-                        },
+                        ec2: Ec2 { client, limit },
                         image,
                         intent: work.intent,
                         event_id,
@@ -127,7 +124,7 @@ enum ResolveError {
 
 /// The templates of one (Region, account) and what an invocation does to them.
 pub(crate) struct Group<'a> {
-    pub(crate) ec2: Ec2<'a>,
+    pub(crate) ec2: Ec2,
     pub(crate) image: &'a ImageBuildVersionArn,
     pub(crate) intent: Intent,
     pub(crate) event_id: &'a str,
@@ -169,7 +166,7 @@ impl Group<'_> {
                 (target.placement.ami.as_deref().ok() != Some(default_ami)).then_some(default_ami)
             })
             .collect();
-        let built = match built_from(&self.ec2.client, self.ec2.limit, &differing).await {
+        let built = match built_from(&self.ec2.client, &self.ec2.limit, &differing).await {
             Ok(built) => built,
             Err(e) => {
                 let why = format!("cannot read the build tags of the templates' AMIs: {e}");

@@ -14,11 +14,11 @@ async fn assumes_its_own_narrow_session_and_a_refusal_fails_that_account_by_name
     let (sts, arn) = refusing_scenario(&name);
     let tag = json!({"key": "amiflow:image", "value": name});
     let accounts = [TARGET_ACCOUNT, REFUSED_ACCOUNT];
-    let selector = json!({"tag": tag, "regions": ["us-east-1"], "accounts": accounts});
+    let selector = json!({"tag": tag, "regions": ["us-east-1", "us-west-2"], "accounts": accounts});
     let policy = json!({"rules": [{"name": "r", "launchTemplates": [selector]}]});
     let app = Function::new(policy, false, Some("AmiflowTarget"), TemplateUpdater::new).await;
     let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
-    assert_refused(error.report().expect("a report"));
+    assert_refused(&sts, error.report().expect("a report"));
     let calls = [
         "ec2:DescribeLaunchTemplates",
         "ec2:DescribeLaunchTemplateVersions",

@@ -88,11 +88,11 @@ impl Executor for ParameterWriter {
             .run(
                 &image.partition,
                 &work.targets,
-                |clients: Clients, members| async move {
+                |clients: Clients, limit, members| async move {
                     let group = Group {
                         ssm: Ssm {
                             client: clients.ssm,
-                            limit: &self.ssm.limit,
+                            limit,
                         },
                         ec2: clients.ec2,
                         writer: self,
@@ -110,7 +110,7 @@ impl Executor for ParameterWriter {
 
 /// The parameters of one (Region, account) and what an invocation does to them.
 struct Group<'a> {
-    ssm: Ssm<'a>,
+    ssm: Ssm,
     ec2: aws_sdk_ec2::Client,
     writer: &'a ParameterWriter,
     image: &'a ImageBuildVersionArn,
@@ -177,7 +177,7 @@ impl Group<'_> {
             .collect();
         let (described, built) = futures::join!(
             self.ssm.describe(&differing),
-            built_from(&self.ec2, self.ssm.limit, &differing_values)
+            built_from(&self.ec2, &self.ssm.limit, &differing_values)
         );
         let described = match described {
             Ok(d) => d,

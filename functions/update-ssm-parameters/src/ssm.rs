@@ -37,12 +37,12 @@ pub struct Put<'a> {
 }
 
 /// The parameter calls of one (Region, account), under the executor's call limit.
-pub struct Ssm<'a> {
+pub struct Ssm {
     pub client: Client,
-    pub limit: &'a CallLimit,
+    pub limit: CallLimit,
 }
 
-impl Ssm<'_> {
+impl Ssm {
     /// Current values by name (absent: the parameter does not exist).
     pub async fn values(&self, names: &[String]) -> Result<HashMap<String, Stored>, CallError> {
         let mut out = HashMap::new();

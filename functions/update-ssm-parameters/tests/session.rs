@@ -13,12 +13,11 @@ async fn assumes_its_own_narrow_session_and_a_refusal_fails_that_account_by_name
     let name = unique("session");
     let (sts, arn) = refusing_scenario(&name);
     let accounts = [TARGET_ACCOUNT, REFUSED_ACCOUNT];
-    let parameter =
-        json!({"name": format!("/{name}"), "regions": ["us-east-1"], "accounts": accounts});
+    let parameter = json!({"name": format!("/{name}"), "regions": ["us-east-1", "us-west-2"], "accounts": accounts});
     let policy = json!({"rules": [{"name": "r", "ssmParameters": [parameter]}]});
     let app = Function::new(policy, false, Some("AmiflowTarget"), ParameterWriter::new).await;
     let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
-    assert_refused(error.report().expect("a report"));
+    assert_refused(&sts, error.report().expect("a report"));
     let calls = [
         "ssm:GetParameters",
         "ssm:DescribeParameters",
