@@ -6,6 +6,7 @@
 pub mod function;
 pub mod moto;
 pub mod resources;
+pub mod runtime_api;
 pub mod server;
 pub mod standin;
 pub mod sts;
@@ -15,6 +16,7 @@ use std::sync::OnceLock;
 pub use function::*;
 pub use moto::Moto;
 pub use resources::*;
+pub use runtime_api::{start_processes, RuntimeApi};
 pub use standin::{Recorded, StandIn};
 pub use sts::{assert_assumed_as, assert_refused, refusing_scenario, StsStandIn, REFUSED_ACCOUNT};
 
