@@ -39,15 +39,18 @@ fn cells(targets: &[&ParameterTarget]) -> Vec<(String, String, Result<String, St
         .collect()
 }
 
+/// The parameter targets of the fixture policy for the fixture image.
+fn parameters(follow_distribution_settings: bool) -> Vec<ParameterTarget> {
+    Planner::new(&policy(follow_distribution_settings), &image(), OWNER).parameters()
+}
+
 fn ok(region: &str, account: &str, ami: &str) -> (String, String, Result<String, String>) {
     (region.into(), account.into(), Ok(ami.into()))
 }
 
 #[test]
 fn star_regions_and_accounts_cover_every_ami_with_its_own_copy() {
-    let image = image();
-    let policy = policy(false);
-    let targets = Planner::new(&policy, &image, OWNER).parameters();
+    let targets = parameters(false);
     let latest = by_name(&targets, "/golden/golden-al2023/latest");
     assert_eq!(
         cells(&latest),
@@ -71,9 +74,7 @@ fn star_regions_and_accounts_cover_every_ami_with_its_own_copy() {
 
 #[test]
 fn defaults_are_every_region_and_the_owner_only_and_placeholders_render() {
-    let image = image();
-    let policy = policy(false);
-    let targets = Planner::new(&policy, &image, OWNER).parameters();
+    let targets = parameters(false);
     let versioned = by_name(&targets, "/golden/golden-al2023/1.2.0/3");
     assert_eq!(
         cells(&versioned),
@@ -88,9 +89,7 @@ fn defaults_are_every_region_and_the_owner_only_and_placeholders_render() {
 
 #[test]
 fn listed_account_without_a_copy_gets_the_owners_ami() {
-    let image = image();
-    let policy = policy(false);
-    let targets = Planner::new(&policy, &image, OWNER).parameters();
+    let targets = parameters(false);
     let shared = by_name(&targets, "/shared/copyless");
     assert_eq!(
         cells(&shared),
@@ -101,9 +100,7 @@ fn listed_account_without_a_copy_gets_the_owners_ami() {
 
 #[test]
 fn region_without_an_ami_is_a_failed_target_that_names_it() {
-    let image = image();
-    let policy = policy(false);
-    let targets = Planner::new(&policy, &image, OWNER).parameters();
+    let targets = parameters(false);
     let nowhere = by_name(&targets, "/nowhere");
     assert_eq!(nowhere.len(), 2);
     let reason = nowhere[0].placement.ami.clone().unwrap_err();
@@ -137,13 +134,11 @@ fn follow_distribution_settings_adds_the_images_own_parameters_with_api_defaults
 
 #[test]
 fn rules_that_do_not_match_plan_nothing() {
-    let image = image();
-    let policy = policy(true);
-    let targets = Planner::new(&policy, &image, OWNER).parameters();
+    let targets = parameters(true);
     assert!(by_name(&targets, "/silver").is_empty());
-    let mut renamed = image.clone();
+    let mut renamed = image();
     renamed.image.name = "bronze".into();
-    let targets = Planner::new(&policy, &renamed, OWNER).parameters();
+    let targets = Planner::new(&policy(true), &renamed, OWNER).parameters();
     assert!(
         targets
             .iter()
@@ -154,9 +149,7 @@ fn rules_that_do_not_match_plan_nothing() {
 
 #[test]
 fn launch_templates_by_id_name_tag_and_distribution_settings() {
-    let image = image();
-    let policy = policy(true);
-    let targets = Planner::new(&policy, &image, OWNER).launch_templates();
+    let targets = Planner::new(&policy(true), &image(), OWNER).launch_templates();
     let summary: Vec<(String, String, String, bool, Option<u32>)> = targets
         .iter()
         .map(|t| {
