@@ -87,7 +87,12 @@ pub struct AwsContext {
     role_name: Option<String>,
     assumed: Mutex<HashMap<SessionKey, AssumedCell>>,
     refused: Mutex<HashMap<SessionKey, (std::time::Instant, ClientError)>>,
+    /// AssumeRole calls in flight at once: accounts are assumed side by side, within a bound.
+    assuming: tokio::sync::Semaphore,
 }
+
+/// At most this many AssumeRole calls at once (each holds a connection, as any call does).
+const ASSUMING_AT_ONCE: usize = 16;
 
 impl AwsContext {
     pub fn new(base: SdkConfig, role_name: Option<String>) -> Self {
@@ -96,6 +101,7 @@ impl AwsContext {
             role_name,
             assumed: Default::default(),
             refused: Default::default(),
+            assuming: tokio::sync::Semaphore::new(ASSUMING_AT_ONCE),
         }
     }
 
@@ -176,6 +182,7 @@ impl AwsContext {
             .build()
             .await;
         let cached = CachedAssumedRole::new(provider);
+        let _turn = self.assuming.acquire().await.ok();
         cached
             .credentials()
             .await

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The scale benchmark ("800 placements as fast as 16"): runs update-ssm-parameters and
+# update-launch-templates as Lambda would (a Runtime API emulator, one cold start per invocation)
+# against an in-memory fake of SSM, EC2, STS and Image Builder on 127.0.0.1 with a fixed latency per
+# AWS call, for 1, 16, 160, 800 and 3,200 (Region, account) placements and for one account crowded
+# with 2,000 launch templates amiflow does not manage, and prints the figures: init and handle ms,
+# AWS calls per operation, round trips on the critical path, peak RSS, and the report's summary.
+# It measures; it asserts no threshold. Python 3.11 standard library only (tests/bench/).
+#
+#   bash scripts/bench.sh [--smoke] [--bin-dir DIR] [--latency-ms N] [--runs N] [--scenarios LIST]
+#                         [more options of tests/bench/bench.py: --functions, --states, --timeout,
+#                          --max-concurrency, --memory-mb, --nofile, --json [FILE]]
+#
+#   (default)       builds release bootstraps (cargo build --release --locked) and runs target/release
+#   --bin-dir DIR   uses the binaries in DIR instead, named update-ssm-parameters and
+#                   update-launch-templates, or <name>/bootstrap, or sam build's
+#                   <LogicalId>/bootstrap (--bin-dir .aws-sam/build); nothing is built
+#   --smoke         scenarios 1x1 and 16x1 at 5 ms per call: a few seconds; fails only when the
+#                   harness breaks or the function answers an error or reports failed targets
+#   --scenarios     comma-separated: 1x1,16x1,16x10,16x50,16x200 (Regions x accounts) or 1,16,160,800,3200,
+#                   and unmanaged2000 (update-launch-templates only: 2,000 unmanaged and 10 managed
+#                   templates in one placement, selected by tag); default: all of them
+#
+# Function logs and the fake's log go to .amiflow/bench/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin_dir=""
+label=""
+pass=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bin-dir) bin_dir=${2:?--bin-dir needs a directory}; shift 2 ;;
+    --bin-dir=*) bin_dir=${1#--bin-dir=}; shift ;;
+    --scenarios|--latency-ms|--runs|--functions|--states|--timeout|--max-concurrency|--memory-mb|--nofile|--label|--log-dir)
+      pass+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+    --json)
+      if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then pass+=("$1" "$2"); shift 2; else pass+=("$1"); shift; fi ;;
+    --smoke|--trace|--no-signature-check|--*=*) pass+=("$1"); shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+python=$(command -v python3.11 || command -v python3 || true)
+if [ -z "$python" ] || ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "bench: needs Python 3.11 or newer (python3)" >&2; exit 2
+fi
+
+if [ -z "$bin_dir" ]; then
+  echo "==> building release bootstraps" >&2
+  cargo build --release --locked -p update-ssm-parameters -p update-launch-templates
+  bin_dir=target/release
+  label="release"
+fi
+[ -d "$bin_dir" ] || { echo "bench: --bin-dir $bin_dir is not a directory" >&2; exit 2; }
+if [ -z "$label" ]; then
+  case "$bin_dir" in
+    */debug|*/debug/|debug) label="debug" ;;
+    */release|*/release/|release) label="release" ;;
+    *.aws-sam/build*) label="sam build" ;;
+  esac
+fi
+
+exec "$python" -B tests/bench/bench.py --bin-dir "$bin_dir" ${label:+--label "$label"} ${pass[@]+"${pass[@]}"}

@@ -1,0 +1,93 @@
+"""STS, query protocol with XML answers: AssumeRole (RoleSessionName and a session Policy checked as
+STS checks them; the key it issues encodes the role's account, `ASIA<account><n>`, and carries the
+session policy, which the fake then enforces on every call made with it), GetCallerIdentity."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import secrets
+
+from .wire import QueryService, ServiceError, x
+from .world import Key
+
+NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+POLICY_CHARACTERS = 2048  # an inline session policy's plain-text limit
+
+
+def invalid(message: str) -> ServiceError:
+    return ServiceError(400, "ValidationError", message)
+
+
+def statement_actions(policy: str) -> tuple[list[str], list[str]]:
+    """The actions a session policy allows and denies, or STS's MalformedPolicyDocument."""
+    try:
+        doc = json.loads(policy)
+        statements = doc["Statement"]
+        statements = [statements] if isinstance(statements, dict) else list(statements)
+        allow, deny = [], []
+        for s in statements:
+            actions = s["Action"]
+            (allow if s["Effect"] == "Allow" else deny).extend([actions] if isinstance(actions, str) else actions)
+        return allow, deny
+    except (ValueError, KeyError, TypeError) as e:
+        raise ServiceError(400, "MalformedPolicyDocument", f"The policy is not valid: {e!r}")
+
+
+class Sts(QueryService):
+    name = "sts"
+    members = {
+        "AssumeRole": ("RoleArn", "RoleSessionName", "Policy", "DurationSeconds", "ExternalId", "SourceIdentity"),
+        "GetCallerIdentity": (),
+    }
+
+    def answer(self, op: str, result: str, request_id: str) -> tuple[str, bytes]:
+        return "text/xml", (f'<{op}Response xmlns="{NS}"><{op}Result>{result}</{op}Result>'
+                            f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
+                            f"</{op}Response>").encode()
+
+    def error(self, e: ServiceError, request_id: str) -> tuple[str, bytes, dict]:
+        kind = "Receiver" if e.status >= 500 else "Sender"
+        return "text/xml", (f'<ErrorResponse xmlns="{NS}"><Error>{x("Type", kind)}{x("Code", e.code)}'
+                            f'{x("Message", e.message)}</Error>{x("RequestId", request_id)}</ErrorResponse>').encode(), {}
+
+    def GetCallerIdentity(self, params, ctx):
+        return (f"{x('Arn', f'arn:aws:iam::{ctx.account}:user/bench')}{x('UserId', ctx.access_key)}"
+                f"{x('Account', ctx.account)}")
+
+    def AssumeRole(self, params, ctx):
+        arn, session = params.get("RoleArn", ""), params.get("RoleSessionName", "")
+        m = re.fullmatch(r"arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)", arn)
+        if not m:
+            raise invalid(f"{arn} is not a valid role ARN")
+        if not re.fullmatch(r"[\w+=,.@-]{2,64}", session):
+            raise invalid(f"1 validation error detected: Value '{session}' at 'roleSessionName' failed to satisfy "
+                          r"constraint: Member must satisfy regular expression pattern: [\w+=,.@-]* (2 to 64 characters)")
+        policy = params.get("Policy")
+        allow, deny = None, []
+        if policy is not None:
+            if len(policy) > POLICY_CHARACTERS:
+                raise invalid(f"1 validation error detected: Value at 'policy' failed to satisfy constraint: Member "
+                              f"must have length less than or equal to {POLICY_CHARACTERS}")
+            allow, deny = statement_actions(policy)
+        duration = int(params.get("DurationSeconds") or 3600)
+        if not 900 <= duration <= 43200:
+            raise invalid("DurationSeconds must be from 900 to 43200")
+        account, name = m.group(1), m.group(2)
+        with self.world.lock:
+            if (account, name) not in self.world.roles:
+                raise ServiceError(403, "AccessDenied", f"User: arn:aws:iam::{ctx.account}:user/bench is not "
+                                   f"authorized to perform: sts:AssumeRole on resource: {arn}")
+            self.world.key_counter += 1
+            key = f"ASIA{account}{self.world.key_counter % 10000:04d}"
+            secret = secrets.token_urlsafe(30)[:40]
+            token = "FwoGZXIvYXdzE" + secrets.token_urlsafe(96)
+            self.world.keys[key] = Key(account, secret, token, f"{name}/{session}", allow, deny)
+            self.world.sessions.append((account, session))
+        expiration = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=duration)
+        packed = -(-len(policy or "") * 100 // POLICY_CHARACTERS)
+        return (f"<Credentials>{x('AccessKeyId', key)}{x('SecretAccessKey', secret)}{x('SessionToken', token)}"
+                f"{x('Expiration', expiration.strftime('%Y-%m-%dT%H:%M:%SZ'))}</Credentials>"
+                f"<AssumedRoleUser>{x('AssumedRoleId', f'AROA{account}BENCH:{session}')}"
+                f"{x('Arn', f'arn:aws:sts::{account}:assumed-role/{name}/{session}')}</AssumedRoleUser>"
+                f"{x('PackedPolicySize', packed if policy else None)}")
