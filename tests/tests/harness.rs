@@ -37,28 +37,22 @@ async fn serves_get_image_through_the_sdk_and_rejects_what_the_service_rejects()
         Some("ami-0123456789abcdef0")
     );
 
-    let missing = client
-        .get_image()
-        .image_build_version_arn(format!(
-            "arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:image/{name}/9.9.9/9"
-        ))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&missing),
-        Some("ResourceNotFoundException")
-    );
-    let malformed = client
-        .get_image()
-        .image_build_version_arn("not-an-arn")
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&malformed),
-        Some("InvalidRequestException")
-    );
+    let missing = format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:image/{name}/9.9.9/9");
+    for (arn, code) in [
+        (missing.as_str(), "ResourceNotFoundException"),
+        ("not-an-arn", "InvalidRequestException"),
+    ] {
+        let error = client
+            .get_image()
+            .image_build_version_arn(arn)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&error),
+            Some(code)
+        );
+    }
 }
 
 #[tokio::test]

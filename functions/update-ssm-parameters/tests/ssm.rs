@@ -19,6 +19,19 @@ async fn writer(
     Function::new(policy, dry_run, role, ParameterWriter::new).await
 }
 
+/// A fresh image name, its `/<name>/latest` parameter, and the function keeping only that one.
+async fn one_parameter_writer(prefix: &str) -> (String, String, Function<ParameterWriter>) {
+    let name = unique(prefix);
+    let param = format!("/{name}/latest");
+    let app = writer(one_parameter(&param), false, None).await;
+    (name, param, app)
+}
+
+async fn version_in_us_west_2(param: &str) -> i64 {
+    let stored = parameter(HOME_ACCOUNT, "us-west-2", param).await;
+    stored.expect("the parameter exists").version
+}
+
 /// Publishes an image with AMIs in three Regions and both accounts; returns its ARN.
 fn publish(name: &str, version: &str) -> String {
     let amis: Vec<(&str, &str)> = REGIONS
@@ -77,24 +90,16 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
 
 #[tokio::test]
 async fn the_same_event_twice_changes_nothing_the_second_time() {
-    let name = unique("twice");
-    let param = format!("/{name}/latest");
-    let app = writer(one_parameter(&param), false, None).await;
+    let (name, param, app) = one_parameter_writer("twice").await;
     let arn = publish(&name, "1.0.0/1");
     let event = event_json(&arn, "AVAILABLE");
     let first = app.report(event.clone()).await;
     assert_eq!(first.outcomes(), [Created, Created, Created]);
-    let before = parameter(HOME_ACCOUNT, "us-west-2", &param)
-        .await
-        .unwrap()
-        .version;
+    let before = version_in_us_west_2(&param).await;
     let second = app.report(event).await;
     assert_eq!(second.outcomes(), [Unchanged, Unchanged, Unchanged]);
     assert_eq!(
-        parameter(HOME_ACCOUNT, "us-west-2", &param)
-            .await
-            .unwrap()
-            .version,
+        version_in_us_west_2(&param).await,
         before,
         "no new parameter version"
     );
@@ -102,9 +107,7 @@ async fn the_same_event_twice_changes_nothing_the_second_time() {
 
 #[tokio::test]
 async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
-    let name = unique("late");
-    let param = format!("/{name}/latest");
-    let app = writer(one_parameter(&param), false, None).await;
+    let (name, param, app) = one_parameter_writer("late").await;
     let old = publish(&name, "1.0.0/1");
     let new = publish(&name, "1.0.0/2");
     let updated = app.report(event_json(&new, "AVAILABLE")).await;
