@@ -54,6 +54,8 @@ if [ -z "$bin_dir" ]; then
   label="release"
 fi
 [ -d "$bin_dir" ] || { echo "bench: --bin-dir $bin_dir is not a directory" >&2; exit 2; }
+# Absolute: the functions are started from another working directory.
+bin_dir=$(cd "$bin_dir" && pwd)
 if [ -z "$label" ]; then
   case "$bin_dir" in
     */debug|*/debug/|debug) label="debug" ;;
