@@ -49,6 +49,13 @@ pub fn provenance(
     }
 }
 
+/// How an action's detail opens when it rolls a target back: `rolled back from <newer>; `.
+pub fn rollback_note(rolled_back_from: Option<&ImageBuildVersionArn>) -> String {
+    rolled_back_from
+        .map(|newer| format!("{ROLLED_BACK_FROM}{newer}; "))
+        .unwrap_or_default()
+}
+
 /// What a description says its value came from, if amiflow (or anyone following the same
 /// convention) wrote one.
 pub fn record(description: &str) -> Option<Record> {

@@ -3,7 +3,8 @@
 
 use amiflow_common::CallError;
 use amiflow_model::decide::{
-    decide_template, provenance, versions_to_prune, TemplateDecision, TemplateVersion,
+    decide_template, provenance, rollback_note, versions_to_prune, TemplateDecision,
+    TemplateVersion,
 };
 use amiflow_model::plan::{Origin, TemplateTarget};
 use amiflow_model::token::client_token;
@@ -239,10 +240,4 @@ fn unmanaged(target: &TemplateTarget, template: &TemplateRef) -> Action {
         ),
     };
     action(target, &template.id, outcome, detail)
-}
-
-fn rollback_note(rolled_back_from: Option<&ImageBuildVersionArn>) -> String {
-    rolled_back_from
-        .map(|newer| format!("rolled back from {newer}; "))
-        .unwrap_or_default()
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_common::provenance::built_from;
 use amiflow_common::{Deadline, Executor, Pipeline, Plan, Session};
-use amiflow_model::decide::{self, decide, provenance, Decision, Intent};
+use amiflow_model::decide::{self, decide, provenance, rollback_note, Decision, Intent};
 use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
@@ -244,10 +244,7 @@ impl Group<'_> {
             Decision::Create => (Outcome::Created, false, None),
             Decision::Update { rolled_back_from } => (Outcome::Updated, true, rolled_back_from),
         };
-        let rollback_note = rolled_back_from
-            .as_ref()
-            .map(|newer| format!("rolled back from {newer}; "))
-            .unwrap_or_default();
+        let rollback_note = rollback_note(rolled_back_from.as_ref());
         if let Some(why) = self.deadline.refuses_start() {
             return failed(target, why);
         }
