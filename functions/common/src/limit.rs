@@ -33,15 +33,45 @@ impl CallLimit {
         }
     }
 
-    /// Runs one AWS call while holding a permit of its placement, then one of the total.
-    pub async fn call<F: Future>(&self, call: F) -> F::Output {
+    /// Runs one AWS call while holding a permit of its placement, then one of the total. The
+    /// call's future is made (`start`) only once both are held, and on the heap: an SDK call's
+    /// future is kilobytes, and 800 placements each holding one inline while they wait took
+    /// 29 MB (measured with heaptrack).
+    pub async fn call<Fut: Future>(&self, start: impl FnOnce() -> Fut) -> Fut::Output {
         // The semaphores are never closed, so acquiring fails only if they were; run unbounded then.
         let _placement = match &self.placement {
             Some(placement) => placement.acquire().await.ok(),
             None => None,
         };
         let _all = self.all.acquire().await.ok();
-        call.await
+        Box::pin(start()).await
+    }
+
+    /// Every page of a paginated call, one call (and one permit) at a time. The SDK's paginators
+    /// are not used: each allocates a channel of about 40 KB when it is made, so 800 placements
+    /// waiting for a permit held 40 MB of them before any call was sent.
+    pub async fn pages<Out, E, Fut>(
+        &self,
+        mut page: impl FnMut(Option<String>) -> Fut,
+        next_token: impl Fn(&Out) -> Option<&str>,
+    ) -> Result<Vec<Out>, E>
+    where
+        Fut: Future<Output = Result<Out, E>>,
+    {
+        let mut pages = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let out = self.call(|| page(token.clone())).await?;
+            let next = next_token(&out)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            pages.push(out);
+            // A token that comes back unchanged would loop forever (the SDK's paginators stop too).
+            if next.is_none() || next == token {
+                return Ok(pages);
+            }
+            token = next;
+        }
     }
 }
 
@@ -55,13 +85,40 @@ mod tests {
     use super::CallLimit;
 
     #[tokio::test]
+    async fn pages_follow_the_token_until_none_or_repeated() {
+        let limit = CallLimit::new(1);
+        let asked = std::sync::Mutex::new(Vec::new());
+        let answers = |last: &'static str| {
+            let asked = &asked;
+            move |token: Option<String>| {
+                asked.lock().unwrap().push(token.clone());
+                let next = match token.as_deref() {
+                    None => Some("a"),
+                    Some("a") => Some("b"),
+                    Some(_) => Some(last),
+                };
+                async move { Ok::<_, ()>(next) }
+            }
+        };
+        let pages = limit.pages(answers(""), |n| *n).await.unwrap();
+        assert_eq!(pages, [Some("a"), Some("b"), Some("")]);
+        assert_eq!(
+            *asked.lock().unwrap(),
+            [None, Some("a".into()), Some("b".into())]
+        );
+        asked.lock().unwrap().clear();
+        let pages = limit.pages(answers("b"), |n| *n).await.unwrap();
+        assert_eq!(pages.len(), 3, "stops when the token comes back unchanged");
+    }
+
+    #[tokio::test]
     async fn never_exceeds_the_limit() {
         let limit = CallLimit::new(3);
         let running = AtomicUsize::new(0);
         let peak = AtomicUsize::new(0);
         join_all((0..20u64).map(|i| {
             let (running, peak, limit) = (&running, &peak, &limit);
-            limit.call(async move {
+            limit.call(move || async move {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(now, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(5 + (i % 3))).await;
@@ -89,7 +146,7 @@ mod tests {
         join_all((0..30usize).map(|i| {
             let (limit, mine) = (&placements[i % 3], &running[i % 3]);
             let (all, peak_all, peak_one) = (&all, &peak_all, &peak_one);
-            limit.call(async move {
+            limit.call(move || async move {
                 peak_one.fetch_max(mine.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
                 peak_all.fetch_max(all.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(5)).await;

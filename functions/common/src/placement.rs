@@ -7,11 +7,11 @@ use amiflow_model::Action;
 use aws_config::SdkConfig;
 use futures::future::join_all;
 
-use crate::clients::{ClientCache, Session};
+use crate::clients::{AccountClient, ClientCache, Session};
 use crate::limit::{CallLimit, PER_PLACEMENT};
 use crate::pipeline::Pipeline;
 
-/// Where a group of targets lives: one set of clients serves all of them.
+/// Where a group of targets lives: one Region and one account's credentials serve all of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacementKey {
     pub region: String,
@@ -40,8 +40,8 @@ pub fn group_by_placement<T>(
     groups
 }
 
-/// What a writer executor owns: its service's clients per (Region, account), its call limit
-/// and its dry-run flag.
+/// What a writer executor owns: its service's clients per Region (with each account's
+/// credentials), its call limit and its dry-run flag.
 pub struct PlacedClients<C> {
     clients: ClientCache<C>,
     pub limit: CallLimit,
@@ -63,8 +63,9 @@ impl<C: Clone> PlacedClients<C> {
         }
     }
 
-    /// Runs `work` once per (Region, account) with that placement's client, all placements at
-    /// once. Where no client can be had (another account and no role), every target there fails.
+    /// Runs `work` once per (Region, account) with that placement's client and credentials, all
+    /// placements at once. Where no credentials can be had (another account and no role, or a
+    /// refused AssumeRole), every target there fails.
     pub async fn run<'a, T, Work, Fut>(
         &self,
         partition: &str,
@@ -74,7 +75,7 @@ impl<C: Clone> PlacedClients<C> {
     ) -> Vec<Action>
     where
         T: Placed,
-        Work: Fn(C, CallLimit, Vec<&'a T>) -> Fut,
+        Work: Fn(AccountClient<C>, CallLimit, Vec<&'a T>) -> Fut,
         Fut: Future<Output = Vec<Action>>,
     {
         let groups = group_by_placement(targets, |t| t.placement());

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use amiflow_model::ImageBuildVersionArn;
 use aws_sdk_ec2::types::Filter;
 
+use crate::clients::{ec2_as, AccountClient};
 use crate::error::CallError;
 use crate::limit::CallLimit;
 
@@ -20,7 +21,7 @@ const BATCH: usize = 100;
 /// no AMI id are not asked about; an AMI that no longer exists is simply absent (a filter, not
 /// `ImageIds`, so one missing AMI does not fail the rest).
 pub async fn built_from(
-    client: &aws_sdk_ec2::Client,
+    ec2: &AccountClient<aws_sdk_ec2::Client>,
     limit: &CallLimit,
     values: &[&str],
 ) -> Result<HashMap<String, ImageBuildVersionArn>, CallError> {
@@ -37,17 +38,23 @@ pub async fn built_from(
             .name("image-id")
             .set_values(Some(chunk.to_vec()))
             .build();
-        let pages = client
+        let request = ec2
+            .client
             .describe_images()
             .filters(filter)
             .include_deprecated(true)
-            .include_disabled(true)
-            .into_paginator();
-        let images = limit
-            .call(pages.items().send().try_collect())
+            .include_disabled(true);
+        let pages = limit
+            .pages(
+                |token| {
+                    let page = request.clone().set_next_token(token).customize();
+                    page.config_override(ec2_as(&ec2.credentials)).send()
+                },
+                |page| page.next_token(),
+            )
             .await
             .map_err(|e| CallError::new("DescribeImages", e))?;
-        for image in &images {
+        for image in pages.iter().flat_map(|page| page.images()) {
             let built = image
                 .tags()
                 .iter()

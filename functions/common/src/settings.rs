@@ -9,6 +9,8 @@ pub const POLICY_PARAMETER: &str = "AMIFLOW_POLICY_PARAMETER";
 pub const DRY_RUN: &str = "AMIFLOW_DRY_RUN";
 pub const CROSS_ACCOUNT_ROLE: &str = "AMIFLOW_CROSS_ACCOUNT_ROLE";
 pub const MAX_CONCURRENCY: &str = "AMIFLOW_MAX_CONCURRENCY";
+/// Every call in flight holds a connection, so a file descriptor: Lambda gives a function 1,024.
+pub const MAX_CONCURRENCY_LIMIT: usize = 900;
 pub const PARAMETER_PATH_PREFIX: &str = "AMIFLOW_PARAMETER_PATH_PREFIX";
 pub const READ_BACK_SECONDS: &str = "AMIFLOW_READ_BACK_SECONDS";
 pub const CALL_TIMEOUT_SECONDS: &str = "AMIFLOW_CALL_TIMEOUT_SECONDS";
@@ -42,7 +44,7 @@ impl Default for Settings {
             dry_run: false,
             cross_account_role: None,
             // Each call in flight holds a connection: this bounds memory, not speed.
-            max_concurrency: 64,
+            max_concurrency: 256,
             parameter_path_prefix: None,
             // SSM validates the AMI after PutParameter returns, usually within seconds.
             read_back: Duration::from_secs(10),
@@ -106,10 +108,10 @@ impl Settings {
         let max_concurrency = match get(MAX_CONCURRENCY) {
             None => defaults.max_concurrency,
             Some(v) => match v.parse::<usize>() {
-                Ok(n) if (1..=256).contains(&n) => n,
+                Ok(n) if (1..=MAX_CONCURRENCY_LIMIT).contains(&n) => n,
                 _ => {
                     return Err(FunctionError::Configuration(format!(
-                        "{MAX_CONCURRENCY} must be a whole number from 1 to 256, got {v:?}"
+                        "{MAX_CONCURRENCY} must be a whole number from 1 to {MAX_CONCURRENCY_LIMIT}, got {v:?}"
                     )))
                 }
             },
@@ -171,7 +173,7 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!(s.policy, PolicySource::None);
         assert!(!s.dry_run);
-        assert_eq!(s.max_concurrency, 64);
+        assert_eq!(s.max_concurrency, 256);
         assert_eq!(s.cross_account_role, None);
     }
 
@@ -202,6 +204,7 @@ mod tests {
             (vec![(POLICY, "{}"), (POLICY_PARAMETER, "/p")], "not both"),
             (vec![(DRY_RUN, "maybe")], DRY_RUN),
             (vec![(MAX_CONCURRENCY, "0")], MAX_CONCURRENCY),
+            (vec![(MAX_CONCURRENCY, "901")], "from 1 to 900"),
             (
                 vec![(CROSS_ACCOUNT_ROLE, "arn:aws:iam::1:role/x")],
                 "is a role name",

@@ -75,7 +75,7 @@ impl ImageDistributor {
         let client = self.images.client(&self.home_region);
         let sent = self
             .limit
-            .call(
+            .call(|| {
                 client
                     .distribute_image()
                     .source_image(&call.source_image)
@@ -83,8 +83,8 @@ impl ImageDistributor {
                     .execution_role(&call.execution_role)
                     .set_tags(Some(call.tags.clone().into_iter().collect()))
                     .client_token(&call.client_token)
-                    .send(),
-            )
+                    .send()
+            })
             .await;
         match sent {
             Ok(out) => {

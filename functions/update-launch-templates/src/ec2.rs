@@ -1,7 +1,8 @@
 //! The EC2 launch template calls amiflow makes in one (Region, account), each a small method so
 //! that request shapes can be checked with aws-smithy-mocks where moto falls short.
 
-use amiflow_common::{CallError, CallLimit};
+use amiflow_common::clients::ec2_as;
+use amiflow_common::{AccountClient, CallError, CallLimit};
 use amiflow_model::decide::TemplateVersion;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
@@ -41,7 +42,7 @@ pub enum VersionsError {
 
 /// The launch template calls of one (Region, account), under the executor's call limit.
 pub struct Ec2 {
-    pub client: Client,
+    pub ec2: AccountClient<Client>,
     pub limit: CallLimit,
 }
 
@@ -73,16 +74,24 @@ fn is_not_found(code: Option<&str>) -> bool {
 }
 
 impl Ec2 {
+    /// The override that makes a call as this placement's account.
+    fn account(&self) -> aws_sdk_ec2::config::Builder {
+        ec2_as(&self.ec2.credentials)
+    }
+
     /// The templates a lookup finds (an unknown id finds none), across every page.
     pub async fn find(&self, lookup: Lookup<'_>) -> Result<Vec<TemplateRef>, CallError> {
         const OPERATION: &str = "DescribeLaunchTemplates";
-        let request = self.client.describe_launch_templates();
+        let request = self.ec2.client.describe_launch_templates();
         let templates = match lookup {
             // By id the answer is one template or an error: no paging (the API refuses
             // MaxResults beside ids).
             Lookup::Id(id) => match self
                 .limit
-                .call(request.launch_template_ids(id).send())
+                .call(|| {
+                    let by_id = request.launch_template_ids(id).customize();
+                    by_id.config_override(self.account()).send()
+                })
                 .await
             {
                 Ok(out) => out.launch_templates().to_vec(),
@@ -90,11 +99,23 @@ impl Ec2 {
                 Err(e) => return Err(CallError::new(OPERATION, e)),
             },
             Lookup::Filter(filter) => {
-                let pages = request.filters(filter).max_results(PAGE).into_paginator();
-                self.limit
-                    .call(pages.items().send().try_collect())
+                let request = request.filters(filter).max_results(PAGE);
+                let pages = self
+                    .limit
+                    .pages(
+                        |token| {
+                            let page = request.clone().set_next_token(token).customize();
+                            page.config_override(self.account()).send()
+                        },
+                        |page| page.next_token(),
+                    )
                     .await
-                    .map_err(|e| CallError::new(OPERATION, e))?
+                    .map_err(|e| CallError::new(OPERATION, e))?;
+                pages
+                    .iter()
+                    .flat_map(|page| page.launch_templates())
+                    .cloned()
+                    .collect()
             }
         };
         Ok(templates.iter().filter_map(template_ref).collect())
@@ -106,13 +127,17 @@ impl Ec2 {
         template_id: &str,
     ) -> Result<(TemplateVersion, TemplateVersion), VersionsError> {
         let read = self
+            .ec2
             .client
             .describe_launch_template_versions()
             .launch_template_id(template_id)
             .versions("$Default")
-            .versions("$Latest")
-            .send();
-        let out = match self.limit.call(read).await {
+            .versions("$Latest");
+        let out = match self
+            .limit
+            .call(|| read.customize().config_override(self.account()).send())
+            .await
+        {
             Ok(out) => out,
             Err(e) if is_not_found(e.code()) => {
                 return Err(VersionsError::NotFound(template_id.to_string()))
@@ -144,17 +169,17 @@ impl Ec2 {
     ) -> Result<i64, CallError> {
         const OPERATION: &str = "CreateLaunchTemplateVersion";
         let create = self
+            .ec2
             .client
             .create_launch_template_version()
             .launch_template_id(template_id)
             .source_version(source_version.to_string())
             .launch_template_data(RequestLaunchTemplateData::builder().image_id(ami).build())
             .version_description(description)
-            .client_token(client_token)
-            .send();
+            .client_token(client_token);
         let created = self
             .limit
-            .call(create)
+            .call(|| create.customize().config_override(self.account()).send())
             .await
             .map_err(|e| CallError::new(OPERATION, e))?;
         created
@@ -165,13 +190,13 @@ impl Ec2 {
 
     pub async fn make_default(&self, template_id: &str, version: i64) -> Result<(), CallError> {
         let modify = self
+            .ec2
             .client
             .modify_launch_template()
             .launch_template_id(template_id)
-            .default_version(version.to_string())
-            .send();
+            .default_version(version.to_string());
         self.limit
-            .call(modify)
+            .call(|| modify.customize().config_override(self.account()).send())
             .await
             .map(|_| ())
             .map_err(|e| CallError::new("ModifyLaunchTemplate", e))
@@ -179,18 +204,28 @@ impl Ec2 {
 
     /// Every version number of one template.
     pub async fn all_versions(&self, template_id: &str) -> Result<Vec<i64>, CallError> {
-        let pages = self
+        let request = self
+            .ec2
             .client
             .describe_launch_template_versions()
             .launch_template_id(template_id)
-            .max_results(PAGE)
-            .into_paginator();
-        let versions = self
+            .max_results(PAGE);
+        let pages = self
             .limit
-            .call(pages.items().send().try_collect())
+            .pages(
+                |token| {
+                    let page = request.clone().set_next_token(token).customize();
+                    page.config_override(self.account()).send()
+                },
+                |page| page.next_token(),
+            )
             .await
             .map_err(|e| CallError::new("DescribeLaunchTemplateVersions", e))?;
-        Ok(versions.iter().filter_map(|v| v.version_number()).collect())
+        Ok(pages
+            .iter()
+            .flat_map(|page| page.launch_template_versions())
+            .filter_map(|v| v.version_number())
+            .collect())
     }
 
     /// Deletes `versions`, at most 200 a call; returns what was deleted.
@@ -203,14 +238,14 @@ impl Ec2 {
         let mut deleted = Vec::new();
         for chunk in versions.chunks(DELETE_BATCH) {
             let delete = self
+                .ec2
                 .client
                 .delete_launch_template_versions()
                 .launch_template_id(template_id)
-                .set_versions(Some(chunk.iter().map(i64::to_string).collect()))
-                .send();
+                .set_versions(Some(chunk.iter().map(i64::to_string).collect()));
             let out = self
                 .limit
-                .call(delete)
+                .call(|| delete.customize().config_override(self.account()).send())
                 .await
                 .map_err(|e| CallError::new(OPERATION, e))?;
             deleted.extend(

@@ -86,7 +86,7 @@ impl Executor for TemplateUpdater {
                 &work.targets,
                 |client, limit, members| async move {
                     let group = Group {
-                        ec2: Ec2 { client, limit },
+                        ec2: Ec2 { ec2: client, limit },
                         image,
                         intent: work.intent,
                         event_id,
@@ -166,7 +166,7 @@ impl Group<'_> {
                 (target.placement.ami.as_deref().ok() != Some(default_ami)).then_some(default_ami)
             })
             .collect();
-        let built = match built_from(&self.ec2.client, &self.ec2.limit, &differing).await {
+        let built = match built_from(&self.ec2.ec2, &self.ec2.limit, &differing).await {
             Ok(built) => built,
             Err(e) => {
                 let why = format!("cannot read the build tags of the templates' AMIs: {e}");

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_common::provenance::built_from;
-use amiflow_common::{Deadline, Executor, Pipeline, Plan, Session};
+use amiflow_common::{AccountClient, Deadline, Executor, Pipeline, Plan, Session};
 use amiflow_model::decide::{self, decide, provenance, rollback_note, Decision, Intent};
 use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
@@ -27,7 +27,7 @@ pub const SESSION: Session = Session {
     policy: r#"{"Version":"2012-10-17","Statement":[{"Sid":"UpdateSsmParameters","Effect":"Allow","Action":["ssm:GetParameters","ssm:DescribeParameters","ssm:PutParameter","ec2:DescribeImages"],"Resource":"*"}]}"#,
 };
 
-/// The clients of one (Region, account): SSM for the parameters, EC2 for the AMIs' build tags.
+/// The clients of one Region: SSM for the parameters, EC2 for the AMIs' build tags.
 #[derive(Clone)]
 pub struct Clients {
     pub ssm: Client,
@@ -88,13 +88,20 @@ impl Executor for ParameterWriter {
             .run(
                 &image.partition,
                 &work.targets,
-                |clients: Clients, limit, members| async move {
+                |clients: AccountClient<Clients>, limit, members| async move {
+                    let credentials = clients.credentials;
                     let group = Group {
                         ssm: Ssm {
-                            client: clients.ssm,
+                            ssm: AccountClient {
+                                client: clients.client.ssm,
+                                credentials: credentials.clone(),
+                            },
                             limit,
                         },
-                        ec2: clients.ec2,
+                        ec2: AccountClient {
+                            client: clients.client.ec2,
+                            credentials,
+                        },
                         writer: self,
                         image,
                         intent: work.intent,
@@ -111,7 +118,7 @@ impl Executor for ParameterWriter {
 /// The parameters of one (Region, account) and what an invocation does to them.
 struct Group<'a> {
     ssm: Ssm,
-    ec2: aws_sdk_ec2::Client,
+    ec2: AccountClient<aws_sdk_ec2::Client>,
     writer: &'a ParameterWriter,
     image: &'a ImageBuildVersionArn,
     intent: Intent,

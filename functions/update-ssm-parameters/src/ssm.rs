@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use amiflow_common::{CallError, CallLimit};
+use amiflow_common::clients::ssm_as;
+use amiflow_common::{AccountClient, CallError, CallLimit};
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterTier, ParameterType};
 use aws_sdk_ssm::Client;
 
@@ -38,19 +39,28 @@ pub struct Put<'a> {
 
 /// The parameter calls of one (Region, account), under the executor's call limit.
 pub struct Ssm {
-    pub client: Client,
+    pub ssm: AccountClient<Client>,
     pub limit: CallLimit,
 }
 
 impl Ssm {
+    /// The override that makes a call as this placement's account.
+    fn account(&self) -> aws_sdk_ssm::config::Builder {
+        ssm_as(&self.ssm.credentials)
+    }
+
     /// Current values by name (absent: the parameter does not exist).
     pub async fn values(&self, names: &[String]) -> Result<HashMap<String, Stored>, CallError> {
         let mut out = HashMap::new();
         for chunk in names.chunks(GET_BATCH) {
-            let get = self.client.get_parameters().set_names(Some(chunk.to_vec()));
+            let get = self
+                .ssm
+                .client
+                .get_parameters()
+                .set_names(Some(chunk.to_vec()));
             let got = self
                 .limit
-                .call(get.send())
+                .call(|| get.customize().config_override(self.account()).send())
                 .await
                 .map_err(|e| CallError::new("GetParameters", e))?;
             for p in got.parameters() {
@@ -78,15 +88,20 @@ impl Ssm {
                 .set_values(Some(chunk.to_vec()))
                 .build()
                 .map_err(|e| CallError::new(OPERATION, e))?;
-            let pages = self
+            let request = self
+                .ssm
                 .client
                 .describe_parameters()
-                .parameter_filters(filter)
-                .into_paginator();
-            // DescribeParameters has no item paginator: pages, then their parameters.
+                .parameter_filters(filter);
             let found = self
                 .limit
-                .call(pages.send().try_collect())
+                .pages(
+                    |token| {
+                        let page = request.clone().set_next_token(token).customize();
+                        page.config_override(self.account()).send()
+                    },
+                    |page| page.next_token(),
+                )
                 .await
                 .map_err(|e| CallError::new(OPERATION, e))?;
             for p in found.iter().flat_map(|page| page.parameters()) {
@@ -105,6 +120,7 @@ impl Ssm {
     /// Writes one value; returns the parameter's new version.
     pub async fn put(&self, put: Put<'_>) -> Result<i64, CallError> {
         let request = self
+            .ssm
             .client
             .put_parameter()
             .name(put.name)
@@ -116,7 +132,7 @@ impl Ssm {
             // An overwrite names the tier it found: a write never changes a parameter's tier.
             .set_tier(put.overwrite_keeping.flatten());
         self.limit
-            .call(request.send())
+            .call(|| request.customize().config_override(self.account()).send())
             .await
             .map(|out| out.version())
             .map_err(|e| CallError::new("PutParameter", e))
