@@ -75,6 +75,25 @@ impl CallLimit {
     }
 }
 
+/// Every page of `request` (an SDK fluent builder with a next token), each made as the account
+/// whose per-call override `account` is, under the call limit `limit`: `Ok(pages)`, or the first
+/// error as a `CallError` naming `operation`. A macro: each operation's builder is its own type.
+#[macro_export]
+macro_rules! every_page {
+    ($limit:expr, $request:expr, $account:expr, $operation:expr) => {
+        $limit
+            .pages(
+                |token| {
+                    let page = $request.clone().set_next_token(token).customize();
+                    page.config_override($account).send()
+                },
+                |page| page.next_token(),
+            )
+            .await
+            .map_err(|e| $crate::CallError::new($operation, e))
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};

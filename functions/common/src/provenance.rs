@@ -44,16 +44,7 @@ pub async fn built_from(
             .filters(filter)
             .include_deprecated(true)
             .include_disabled(true);
-        let pages = limit
-            .pages(
-                |token| {
-                    let page = request.clone().set_next_token(token).customize();
-                    page.config_override(ec2_as(&ec2.credentials)).send()
-                },
-                |page| page.next_token(),
-            )
-            .await
-            .map_err(|e| CallError::new("DescribeImages", e))?;
+        let pages = crate::every_page!(limit, request, ec2_as(&ec2.credentials), "DescribeImages")?;
         for image in pages.iter().flat_map(|page| page.images()) {
             let built = image
                 .tags()

@@ -2,7 +2,7 @@
 //! that request shapes can be checked with aws-smithy-mocks where moto falls short.
 
 use amiflow_common::clients::ec2_as;
-use amiflow_common::{AccountClient, CallError, CallLimit};
+use amiflow_common::{every_page, AccountClient, CallError, CallLimit};
 use amiflow_model::decide::TemplateVersion;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
@@ -100,17 +100,7 @@ impl Ec2 {
             },
             Lookup::Filter(filter) => {
                 let request = request.filters(filter).max_results(PAGE);
-                let pages = self
-                    .limit
-                    .pages(
-                        |token| {
-                            let page = request.clone().set_next_token(token).customize();
-                            page.config_override(self.account()).send()
-                        },
-                        |page| page.next_token(),
-                    )
-                    .await
-                    .map_err(|e| CallError::new(OPERATION, e))?;
+                let pages = every_page!(self.limit, request, self.account(), OPERATION)?;
                 pages
                     .iter()
                     .flat_map(|page| page.launch_templates())
@@ -210,17 +200,12 @@ impl Ec2 {
             .describe_launch_template_versions()
             .launch_template_id(template_id)
             .max_results(PAGE);
-        let pages = self
-            .limit
-            .pages(
-                |token| {
-                    let page = request.clone().set_next_token(token).customize();
-                    page.config_override(self.account()).send()
-                },
-                |page| page.next_token(),
-            )
-            .await
-            .map_err(|e| CallError::new("DescribeLaunchTemplateVersions", e))?;
+        let pages = every_page!(
+            self.limit,
+            request,
+            self.account(),
+            "DescribeLaunchTemplateVersions"
+        )?;
         Ok(pages
             .iter()
             .flat_map(|page| page.launch_template_versions())

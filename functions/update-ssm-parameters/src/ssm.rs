@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use amiflow_common::clients::ssm_as;
-use amiflow_common::{AccountClient, CallError, CallLimit};
+use amiflow_common::{every_page, AccountClient, CallError, CallLimit};
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterTier, ParameterType};
 use aws_sdk_ssm::Client;
 
@@ -93,17 +93,7 @@ impl Ssm {
                 .client
                 .describe_parameters()
                 .parameter_filters(filter);
-            let found = self
-                .limit
-                .pages(
-                    |token| {
-                        let page = request.clone().set_next_token(token).customize();
-                        page.config_override(self.account()).send()
-                    },
-                    |page| page.next_token(),
-                )
-                .await
-                .map_err(|e| CallError::new(OPERATION, e))?;
+            let found = every_page!(self.limit, request, self.account(), OPERATION)?;
             for p in found.iter().flat_map(|page| page.parameters()) {
                 if let Some(name) = p.name() {
                     let described = Described {
