@@ -31,8 +31,8 @@ pub struct Pipeline {
 /// Runs a function: cold start (settings, policy, executor), then the Lambda runtime loop.
 ///
 /// The functions' `main` starts a current-thread Tokio runtime: the work is waiting on AWS, and
-/// Lambda gives a small function a fraction of one vCPU; a multi-threaded runtime spent as much
-/// CPU again on waking its workers (800 placements: 1,186 ms of CPU, 577 ms on one thread).
+/// Lambda gives a small function a fraction of one vCPU; two workers spent much of their CPU
+/// waking each other (README, Benchmarks).
 pub async fn run<E: Executor>(
     executor: impl FnOnce(&Pipeline) -> Result<E, FunctionError>,
 ) -> Result<(), lambda_runtime::Error> {
