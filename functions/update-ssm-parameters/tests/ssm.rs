@@ -6,8 +6,12 @@ use amiflow_testkit::{
     ami_id, env, event_json, image_json, one_parameter, parameter, unique, Function, HOME_ACCOUNT,
     TARGET_ACCOUNT,
 };
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use amiflow_common::placement::PlacedClients;
 use serde_json::json;
-use update_ssm_parameters::ParameterWriter;
+use update_ssm_parameters::{Clients, ParameterWriter, SESSION};
 
 const REGIONS: [&str; 3] = ["us-east-1", "us-west-2", "eu-west-1"];
 
@@ -45,19 +49,38 @@ fn publish(name: &str, version: &str) -> String {
 async fn writes_every_region_and_account_with_values_types_and_provenance() {
     let name = unique("multi");
     let prefix = format!("/{name}");
-    let app = writer(
+    // Clients are counted: one per Region serves both accounts (the other's credentials go with
+    // each call), so memory does not grow with the number of accounts.
+    let made = Arc::new(AtomicUsize::new(0));
+    let counted = made.clone();
+    let app = Function::new(
         json!({"rules": [{"name": "all", "ssmParameters": [
             {"name": format!("{prefix}/{{{{imagebuilder:name}}}}/latest"), "regions": ["*"], "accounts": ["*"]},
             {"name": format!("{prefix}/{{{{ imagebuilder:version }}}}/{{{{imagebuilder:buildVersion}}}}"), "dataType": "text"}
         ]}]}),
         false,
         Some("AmiflowTarget"),
+        move |pipeline| {
+            let clients = PlacedClients::new(pipeline, SESSION, move |config| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                Clients {
+                    ssm: aws_sdk_ssm::Client::new(config),
+                    ec2: aws_sdk_ec2::Client::new(config),
+                }
+            });
+            ParameterWriter::with_clients(pipeline, clients)
+        },
     )
     .await;
     let arn = publish(&name, "1.2.3/4");
     let report = app.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(report.summary.created, 9, "{report:#?}");
     assert_eq!(report.summary.failed, 0);
+    assert_eq!(
+        made.load(Ordering::SeqCst),
+        REGIONS.len(),
+        "one client per Region, not per (Region, account)"
+    );
     for region in REGIONS {
         for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
             let latest = parameter(account, region, &format!("{prefix}/{name}/latest"))
