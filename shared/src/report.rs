@@ -100,10 +100,7 @@ impl Report {
             .failed()
             .take(FAILURES_NAMED)
             .map(|a| {
-                let mut detail: String = a.detail.chars().take(DETAIL_CHARS).collect();
-                if a.detail.chars().count() > DETAIL_CHARS {
-                    detail.push_str(" [...]");
-                }
+                let detail = shorten(&a.detail, DETAIL_CHARS);
                 let (kind, target) = (a.kind.as_str(), &a.target);
                 format!("{kind} {target} in {}/{}: {detail}", a.account_id, a.region)
             })
@@ -174,6 +171,15 @@ impl ActionKind {
     }
 }
 
+/// `text` cut to its first `max_chars` characters, marked ` [...]` where something was cut: for
+/// words that a report repeats (service errors, target details) and that could be long.
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{} [...]", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +244,14 @@ mod tests {
         let json = serde_json::to_value(Answer::Report(report.clone())).unwrap();
         assert_eq!(json, serde_json::to_value(&report).unwrap());
         assert!(json["actions"][0].get("product").is_none());
+    }
+
+    #[test]
+    fn shorten_cuts_at_characters_and_marks_the_cut() {
+        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(shorten("abcd", 3), "abc [...]");
+        assert_eq!(shorten("ééééé", 2), "éé [...]");
+        assert_eq!(shorten("", 0), "");
     }
 
     #[test]

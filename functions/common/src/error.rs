@@ -1,3 +1,4 @@
+use amiflow_model::report::shorten;
 use amiflow_model::{InputError, Report};
 use lambda_runtime::Diagnostic;
 
@@ -64,10 +65,7 @@ impl CallError {
     pub fn new(operation: &'static str, error: impl std::error::Error) -> Self {
         const MESSAGE_CHARS: usize = 500;
         let full = aws_smithy_types::error::display::DisplayErrorContext(error).to_string();
-        let mut message: String = full.chars().take(MESSAGE_CHARS).collect();
-        if full.chars().count() > MESSAGE_CHARS {
-            message.push_str(" [...]");
-        }
+        let message = shorten(&full, MESSAGE_CHARS);
         Self { operation, message }
     }
 
