@@ -37,9 +37,9 @@ pub async fn load_base_config(call_timeout: Duration) -> SdkConfig {
         .await
 }
 
-/// The HTTPS client every SDK client shares: without it each client (one per service, Region and
-/// account) builds its own TLS configuration and connection pool, so memory and connections grow
-/// with the number of accounts. With it, accounts in one Region reuse connections to its endpoint.
+/// The HTTPS client every SDK client shares: without it each client (one per service and Region)
+/// builds its own TLS configuration and connection pool. With it, there is one of each, and every
+/// account's calls to a Region reuse connections to its endpoint.
 ///
 /// Every SDK client's construction also calls the connector function once, with no settings and
 /// no runtime components, only to load certificates early, and drops what it gets. Building TLS
