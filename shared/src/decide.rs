@@ -182,6 +182,22 @@ mod tests {
             .parse()
             .unwrap()
     }
+
+    /// The decision for writing `new` (of `build`) over `value`, recorded as `description`.
+    fn over(
+        value: &str,
+        description: Option<&str>,
+        new: &str,
+        build: &str,
+        intent: Intent,
+    ) -> Decision {
+        decide(Some(cur(value, description)), new, &arn(build), intent)
+    }
+
+    const PLAIN_UPDATE: Decision = Decision::Update {
+        rolled_back_from: None,
+    };
+
     #[test]
     fn missing_is_created_same_is_unchanged() {
         assert_eq!(
@@ -189,12 +205,7 @@ mod tests {
             Decision::Create
         );
         assert_eq!(
-            decide(
-                Some(cur("ami-new", None)),
-                "ami-new",
-                &arn("1.0.0/2"),
-                Forward
-            ),
+            over("ami-new", None, "ami-new", "1.0.0/2", Forward),
             Decision::Unchanged
         );
     }
@@ -202,12 +213,7 @@ mod tests {
     #[test]
     fn never_moves_back_to_an_older_build() {
         let newer = provenance(&arn("1.0.0/2"), None);
-        let decision = decide(
-            Some(cur("ami-2", Some(&newer))),
-            "ami-1",
-            &arn("1.0.0/1"),
-            Forward,
-        );
+        let decision = over("ami-2", Some(&newer), "ami-1", "1.0.0/1", Forward);
         let Decision::Skip(reason) = decision else {
             panic!("expected skip, got {decision:?}")
         };
@@ -217,12 +223,7 @@ mod tests {
         );
         let semver_newer = provenance(&arn("1.10.0/1"), None);
         assert!(matches!(
-            decide(
-                Some(cur("x", Some(&semver_newer))),
-                "y",
-                &arn("1.9.0/7"),
-                Forward
-            ),
+            over("x", Some(&semver_newer), "y", "1.9.0/7", Forward),
             Decision::Skip(_)
         ));
     }
@@ -239,15 +240,8 @@ mod tests {
             ("ami-0", None),
         ] {
             assert_eq!(
-                decide(
-                    Some(cur(value, description)),
-                    "ami-2",
-                    &arn("1.0.0/2"),
-                    Forward
-                ),
-                Decision::Update {
-                    rolled_back_from: None
-                },
+                over(value, description, "ami-2", "1.0.0/2", Forward),
+                PLAIN_UPDATE,
                 "{description:?}"
             );
         }
@@ -264,12 +258,7 @@ mod tests {
     #[test]
     fn a_rollback_moves_back_and_holds_until_a_newer_build() {
         let bad = provenance(&arn("1.2.0/1"), None);
-        let decision = decide(
-            Some(cur("ami-bad", Some(&bad))),
-            "ami-good",
-            &arn("1.1.0/1"),
-            Rollback,
-        );
+        let decision = over("ami-bad", Some(&bad), "ami-good", "1.1.0/1", Rollback);
         assert_eq!(
             decision,
             Decision::Update {
@@ -286,12 +275,7 @@ mod tests {
         );
         // A late or repeated event for the bad build, or an older one, is skipped...
         for build in ["1.2.0/1", "1.1.5/1", "1.0.0/1"] {
-            let decision = decide(
-                Some(cur("ami-good", Some(&rolled))),
-                "ami-x",
-                &arn(build),
-                Forward,
-            );
+            let decision = over("ami-good", Some(&rolled), "ami-x", build, Forward);
             assert!(
                 matches!(&decision, Decision::Skip(why) if why.contains("rolled back")),
                 "{build}: {decision:?}"
@@ -299,27 +283,13 @@ mod tests {
         }
         // ...and only a newer build moves it forward again.
         assert_eq!(
-            decide(
-                Some(cur("ami-good", Some(&rolled))),
-                "ami-next",
-                &arn("1.2.0/2"),
-                Forward
-            ),
-            Decision::Update {
-                rolled_back_from: None
-            }
+            over("ami-good", Some(&rolled), "ami-next", "1.2.0/2", Forward),
+            PLAIN_UPDATE
         );
         // Rolling back where nothing newer is recorded is a plain update.
         assert_eq!(
-            decide(
-                Some(cur("ami-0", None)),
-                "ami-good",
-                &arn("1.1.0/1"),
-                Rollback
-            ),
-            Decision::Update {
-                rolled_back_from: None
-            }
+            over("ami-0", None, "ami-good", "1.1.0/1", Rollback),
+            PLAIN_UPDATE
         );
     }
 
@@ -346,9 +316,7 @@ mod tests {
         };
         assert_eq!(
             decide(Some(current), "ami-2", &newer, Forward),
-            Decision::Update {
-                rolled_back_from: None
-            }
+            PLAIN_UPDATE
         );
         let on_bad = Current {
             value: "ami-2",

@@ -170,39 +170,26 @@ fn launch_template_rule(template: &Value, path: &str, out: &mut Vec<Violation>) 
         ));
         return;
     }
-    if has("tag") {
-        for key in ["region", "accountId"] {
-            if has(key) {
-                let plural = if key == "region" {
-                    "regions"
-                } else {
-                    "accounts"
-                };
-                out.push(Violation::new(
-                    child(path, key),
-                    format!("a template found by `tag` takes `{plural}`, not `{key}`"),
-                ));
-            }
-        }
-    } else {
-        if !has("region") {
+    let by_tag = has("tag");
+    if !by_tag && !has("region") {
+        out.push(Violation::new(
+            child(path, "region"),
+            "is required for a template named by `launchTemplateId` or `launchTemplateName`",
+        ));
+    }
+    // A template found by tag spans Regions and accounts; one named spans neither.
+    for (single, plural) in [("region", "regions"), ("accountId", "accounts")] {
+        if by_tag && has(single) {
             out.push(Violation::new(
-                child(path, "region"),
-                "is required for a template named by `launchTemplateId` or `launchTemplateName`",
+                child(path, single),
+                format!("a template found by `tag` takes `{plural}`, not `{single}`"),
             ));
         }
-        for key in ["regions", "accounts"] {
-            if has(key) {
-                let single = if key == "regions" {
-                    "region"
-                } else {
-                    "accountId"
-                };
-                out.push(Violation::new(
-                    child(path, key),
-                    format!("only a template found by `tag` takes `{key}`; use `{single}`"),
-                ));
-            }
+        if !by_tag && has(plural) {
+            out.push(Violation::new(
+                child(path, plural),
+                format!("only a template found by `tag` takes `{plural}`; use `{single}`"),
+            ));
         }
     }
 }

@@ -96,6 +96,14 @@ impl<E: amiflow_common::Executor> Function<E> {
         }
     }
 
+    /// The error of an invocation that must fail.
+    pub async fn error(&self, input: serde_json::Value) -> amiflow_common::FunctionError {
+        match self.invoke(input).await {
+            Ok(answer) => panic!("expected an error, got {answer:?}"),
+            Err(e) => e,
+        }
+    }
+
     /// The reason an input was ignored.
     pub async fn ignored(&self, input: serde_json::Value) -> String {
         match self.invoke(input).await {

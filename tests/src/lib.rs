@@ -6,6 +6,7 @@
 pub mod function;
 pub mod moto;
 pub mod resources;
+pub mod rollback;
 pub mod runtime_api;
 pub mod server;
 pub mod standin;
@@ -16,9 +17,10 @@ use std::sync::OnceLock;
 pub use function::*;
 pub use moto::Moto;
 pub use resources::*;
+pub use rollback::{assert_rollback_holds, Held};
 pub use runtime_api::{start_processes, RuntimeApi};
 pub use standin::{Recorded, StandIn};
-pub use sts::{assert_assumed_as, assert_refused, refusing_scenario, StsStandIn, REFUSED_ACCOUNT};
+pub use sts::{assert_narrow_session_and_named_refusal, StsStandIn, REFUSED_ACCOUNT};
 
 /// moto's default account: what the dummy credentials act as.
 pub const HOME_ACCOUNT: &str = "123456789012";

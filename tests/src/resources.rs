@@ -132,10 +132,11 @@ pub async fn unmanaged_launch_template(
         .to_string()
 }
 
-/// A launch template's default version, its AMI, and how many versions it has.
+/// A launch template's default version, its AMI and description, and how many versions it has.
 pub struct TemplateState {
     pub default: i64,
     pub default_ami: String,
+    pub default_description: String,
     pub versions: usize,
 }
 
@@ -161,6 +162,10 @@ pub async fn launch_template_state(account: &str, region: &str, id: &str) -> Tem
         default_ami: default
             .launch_template_data()
             .and_then(|d| d.image_id())
+            .unwrap_or_default()
+            .to_string(),
+        default_description: default
+            .version_description()
             .unwrap_or_default()
             .to_string(),
         versions: all.launch_template_versions().len(),

@@ -52,7 +52,7 @@ pub const REFUSED_ACCOUNT: &str = "999999999999";
 /// An image with AMIs in `TARGET_ACCOUNT` and `REFUSED_ACCOUNT` (us-east-1 and us-west-2), then
 /// an STS that refuses `REFUSED_ACCOUNT`: the stand-in and the image's ARN. The image is
 /// published first, since registering its AMIs assumes roles through moto's STS.
-pub fn refusing_scenario(name: &str) -> (StsStandIn, String) {
+fn refusing_scenario(name: &str) -> (StsStandIn, String) {
     let amis = [
         ("us-east-1", crate::TARGET_ACCOUNT),
         ("us-east-1", REFUSED_ACCOUNT),
@@ -64,9 +64,28 @@ pub fn refusing_scenario(name: &str) -> (StsStandIn, String) {
     (sts, arn)
 }
 
+/// Runs a function over a target account and a refusing one (`policy` is given the image's name
+/// and the two accounts): checks the refusal fails that account by name ([`assert_refused`]), and
+/// the target account was assumed as `session` allowing exactly `actions` ([`assert_assumed_as`]).
+pub async fn assert_narrow_session_and_named_refusal<E: amiflow_common::Executor>(
+    policy: impl FnOnce(&str, [&str; 2]) -> serde_json::Value,
+    executor: impl FnOnce(&amiflow_common::Pipeline) -> E,
+    session: &str,
+    actions: &[&str],
+) {
+    let name = crate::unique(session);
+    let (sts, arn) = refusing_scenario(&name);
+    let policy = policy(&name, [crate::TARGET_ACCOUNT, REFUSED_ACCOUNT]);
+    let app = crate::Function::new(policy, false, Some("AmiflowTarget"), executor).await;
+    let answer = app.invoke(crate::event_json(&arn, "AVAILABLE")).await;
+    let error = answer.expect_err("the refused account's targets fail");
+    assert_refused(&sts, error.report().expect("a report"));
+    assert_assumed_as(&sts, crate::TARGET_ACCOUNT, session, actions);
+}
+
 /// Checks the refused account's targets (one per Region) failed, naming the role, the account
 /// and what would allow it, after one AssumeRole for that account, not one per Region.
-pub fn assert_refused(sts: &StsStandIn, report: &amiflow_model::Report) {
+fn assert_refused(sts: &StsStandIn, report: &amiflow_model::Report) {
     let refused: Vec<&amiflow_model::Action> = report
         .actions
         .iter()
@@ -101,7 +120,7 @@ pub fn assert_refused(sts: &StsStandIn, report: &amiflow_model::Report) {
 
 /// Checks what a function asked STS for when it assumed the target role in `account`: its own
 /// session name, and a session policy that allows exactly `actions`.
-pub fn assert_assumed_as(sts: &StsStandIn, account: &str, session: &str, actions: &[&str]) {
+fn assert_assumed_as(sts: &StsStandIn, account: &str, session: &str, actions: &[&str]) {
     let requests = sts.requests();
     let request = requests
         .iter()

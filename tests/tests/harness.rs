@@ -24,13 +24,7 @@ async fn serves_get_image_through_the_sdk_and_rejects_what_the_service_rejects()
         "outputResources": {"amis": [{"region": "us-east-1", "image": "ami-0123456789abcdef0"}]}
     }}));
     let client = aws_sdk_imagebuilder::Client::new(&config);
-    let image = client
-        .get_image()
-        .image_build_version_arn(&arn)
-        .send()
-        .await
-        .unwrap();
-    let image = image.image().unwrap();
+    let image = get_image(&client, &arn).await.unwrap();
     assert_eq!(image.name(), Some(name.as_str()));
     assert_eq!(
         image.output_resources().unwrap().amis()[0].image(),
@@ -42,16 +36,8 @@ async fn serves_get_image_through_the_sdk_and_rejects_what_the_service_rejects()
         (missing.as_str(), "ResourceNotFoundException"),
         ("not-an-arn", "InvalidRequestException"),
     ] {
-        let error = client
-            .get_image()
-            .image_build_version_arn(arn)
-            .send()
-            .await
-            .unwrap_err();
-        assert_eq!(
-            aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&error),
-            Some(code)
-        );
+        let error = get_image(&client, arn).await.unwrap_err();
+        assert_eq!(error.as_deref(), Some(code));
     }
 }
 
@@ -96,18 +82,18 @@ async fn distribute_image_is_idempotent_per_token_and_rejects_a_reused_token() {
     assert_eq!(env().standin.requests("DistributeImage", &name).len(), 3);
 }
 
-/// The image GetImage returns for `arn`, through the SDK.
+/// The image GetImage returns for `arn` through the SDK, or the error code it fails with.
 async fn get_image(
     client: &aws_sdk_imagebuilder::Client,
     arn: &str,
-) -> aws_sdk_imagebuilder::types::Image {
-    let got = client
-        .get_image()
-        .image_build_version_arn(arn)
-        .send()
-        .await
-        .unwrap();
-    got.image().unwrap().clone()
+) -> Result<aws_sdk_imagebuilder::types::Image, Option<String>> {
+    let request = client.get_image().image_build_version_arn(arn);
+    match request.send().await {
+        Ok(got) => Ok(got.image().expect("GetImage answers with an image").clone()),
+        Err(e) => {
+            Err(aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&e).map(String::from))
+        }
+    }
 }
 
 #[tokio::test]
@@ -119,7 +105,7 @@ async fn serves_container_images_and_ami_states_as_the_service_does() {
     let arn = container["arn"].as_str().unwrap().to_string();
     assert!(arn.contains(&format!("image/{}/", name.to_lowercase().replace(' ', "-"))));
     env().standin.put_image(container);
-    let image = get_image(&client, &arn).await;
+    let image = get_image(&client, &arn).await.unwrap();
     assert_eq!(
         image.r#type(),
         Some(&aws_sdk_imagebuilder::types::ImageType::Docker)
@@ -137,7 +123,7 @@ async fn serves_container_images_and_ami_states_as_the_service_does() {
     );
     let ami_arn = ami_image["arn"].as_str().unwrap().to_string();
     env().standin.put_image(ami_image);
-    let image = get_image(&client, &ami_arn).await;
+    let image = get_image(&client, &ami_arn).await.unwrap();
     assert_eq!(
         image.r#type(),
         Some(&aws_sdk_imagebuilder::types::ImageType::Ami)

@@ -75,6 +75,18 @@ impl CallLimit {
     }
 }
 
+/// One call of `request` (an SDK fluent builder), made as the account whose per-call override
+/// `account` is, under the call limit `limit`: the SDK's own result. A macro: each operation's
+/// builder is its own type.
+#[macro_export]
+macro_rules! send_as {
+    ($limit:expr, $request:expr, $account:expr) => {
+        $limit
+            .call(|| $request.customize().config_override($account).send())
+            .await
+    };
+}
+
 /// Every page of `request` (an SDK fluent builder with a next token), each made as the account
 /// whose per-call override `account` is, under the call limit `limit`: `Ok(pages)`, or the first
 /// error as a `CallError` naming `operation`. A macro: each operation's builder is its own type.

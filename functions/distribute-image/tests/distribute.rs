@@ -20,6 +20,19 @@ fn configuration(name: &str, suffix: &str) -> String {
     arn
 }
 
+/// A fresh image name and its two distribution configurations, `prod` and `dr`.
+struct Promotion {
+    name: String,
+    prod: String,
+    dr: String,
+}
+
+fn promotion(prefix: &str) -> Promotion {
+    let name = unique(prefix);
+    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    Promotion { name, prod, dr }
+}
+
 fn publish(name: &str) -> String {
     amiflow_testkit::publish(name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)])
 }
@@ -65,8 +78,7 @@ fn products(report: &Report) -> Vec<String> {
 
 #[tokio::test]
 async fn an_available_event_distributes_each_entry_with_tags_token_and_role() {
-    let name = unique("dist-event");
-    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let Promotion { name, prod, dr } = promotion("dist-event");
     let app = distributor(policy(&name, &prod, &dr), false).await;
     let source = publish(&name);
     let event = event_json(&source, "AVAILABLE");
@@ -177,7 +189,7 @@ async fn invalid_requests_are_rejected_before_any_call() {
         for (k, v) in extra.as_object().unwrap() {
             request[k] = v.clone();
         }
-        let error = app.invoke(request).await.unwrap_err();
+        let error = app.error(request).await;
         assert_eq!(error.error_type(), "InvalidInput");
         assert!(
             error.to_string().contains(words),
@@ -189,8 +201,7 @@ async fn invalid_requests_are_rejected_before_any_call() {
 
 #[tokio::test]
 async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
-    let name = unique("dist-throttle");
-    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let Promotion { name, prod, dr } = promotion("dist-throttle");
     env().standin.fail(
         "DistributeImage",
         &prod,
@@ -203,10 +214,7 @@ async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
         .fail("DistributeImage", &dr, "ResourceInUseException", 400, 1000);
     let app = distributor(policy(&name, &prod, &dr), false).await;
     let source = publish(&name);
-    let error = app
-        .invoke(event_json(&source, "AVAILABLE"))
-        .await
-        .unwrap_err();
+    let error = app.error(event_json(&source, "AVAILABLE")).await;
     assert_eq!(error.error_type(), "PartialFailure");
     let message = error.to_string();
     assert!(message.starts_with("1 of 2 targets failed"), "{message}");
@@ -238,13 +246,13 @@ async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_ar
     let source = publish(&name);
     let request = |role: &str| json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": role, "clientToken": format!("{name}-token")});
     app.report(request("RoleA")).await;
-    let message = app.invoke(request("RoleB")).await.unwrap_err().to_string();
+    let message = app.error(request("RoleB")).await.to_string();
     assert!(
         message.contains("was already used for a DistributeImage with different parameters"),
         "{message}"
     );
 
-    let message = app.invoke(json!({"sourceImage": source, "distributionConfigurationArn": missing, "executionRole": "RoleA"})).await.unwrap_err().to_string();
+    let message = app.error(json!({"sourceImage": source, "distributionConfigurationArn": missing, "executionRole": "RoleA"})).await.to_string();
     assert!(
         message.contains("not found") && message.contains(&missing),
         "{message}"
@@ -253,8 +261,7 @@ async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_ar
 
 #[tokio::test]
 async fn dry_run_makes_no_call() {
-    let name = unique("dist-dry");
-    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let Promotion { name, prod, dr } = promotion("dist-dry");
     let app = distributor(policy(&name, &prod, &dr), true).await;
     let report = app.report(event_json(&publish(&name), "AVAILABLE")).await;
     assert_eq!(report.summary.planned, 2, "{report:#?}");
@@ -263,8 +270,7 @@ async fn dry_run_makes_no_call() {
 
 #[tokio::test]
 async fn rules_that_do_not_match_distribute_nothing_and_other_events_are_ignored() {
-    let name = unique("dist-nomatch");
-    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let Promotion { name, prod, dr } = promotion("dist-nomatch");
     let app = distributor(policy("someone-else", &prod, &dr), false).await;
     let source = publish(&name);
     let report = app.report(event_json(&source, "AVAILABLE")).await;
@@ -278,14 +284,12 @@ async fn rules_that_do_not_match_distribute_nothing_and_other_events_are_ignored
 
 #[tokio::test]
 async fn rollback_is_refused_before_any_call() {
-    let name = unique("dist-rollback");
-    let (prod, dr) = (configuration(&name, "prod"), configuration(&name, "dr"));
+    let Promotion { name, prod, dr } = promotion("dist-rollback");
     let app = distributor(policy(&name, &prod, &dr), false).await;
     let source = publish(&name);
     let error = app
-        .invoke(json!({"imageBuildVersionArn": source, "rollback": true}))
-        .await
-        .unwrap_err();
+        .error(json!({"imageBuildVersionArn": source, "rollback": true}))
+        .await;
     assert_eq!(error.error_type(), "InvalidInput");
     assert!(error.to_string().contains("`rollback`"), "{error}");
     assert!(env().standin.requests("GetImage", &name).is_empty());
@@ -314,9 +318,7 @@ async fn a_direct_request_outside_the_policy_is_refused_before_any_call() {
         ),
     ] {
         let error = app
-            .invoke(json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": role}))
-            .await
-            .unwrap_err();
+            .error(json!({"sourceImage": source, "distributionConfigurationArn": config, "executionRole": role})).await;
         assert_eq!(error.error_type(), "InvalidInput");
         let message = error.to_string();
         assert!(

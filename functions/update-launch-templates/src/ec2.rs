@@ -2,7 +2,7 @@
 //! that request shapes can be checked with aws-smithy-mocks where moto falls short.
 
 use amiflow_common::clients::ec2_as;
-use amiflow_common::{every_page, AccountClient, CallError, CallLimit};
+use amiflow_common::{every_page, send_as, AccountClient, CallError, CallLimit};
 use amiflow_model::decide::TemplateVersion;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
@@ -86,18 +86,13 @@ impl Ec2 {
         let templates = match lookup {
             // By id the answer is one template or an error: no paging (the API refuses
             // MaxResults beside ids).
-            Lookup::Id(id) => match self
-                .limit
-                .call(|| {
-                    let by_id = request.launch_template_ids(id).customize();
-                    by_id.config_override(self.account()).send()
-                })
-                .await
-            {
-                Ok(out) => out.launch_templates().to_vec(),
-                Err(e) if is_not_found(e.code()) => Vec::new(),
-                Err(e) => return Err(CallError::new(OPERATION, e)),
-            },
+            Lookup::Id(id) => {
+                match send_as!(self.limit, request.launch_template_ids(id), self.account()) {
+                    Ok(out) => out.launch_templates().to_vec(),
+                    Err(e) if is_not_found(e.code()) => Vec::new(),
+                    Err(e) => return Err(CallError::new(OPERATION, e)),
+                }
+            }
             Lookup::Filter(filter) => {
                 let request = request.filters(filter).max_results(PAGE);
                 let pages = every_page!(self.limit, request, self.account(), OPERATION)?;
@@ -123,11 +118,7 @@ impl Ec2 {
             .launch_template_id(template_id)
             .versions("$Default")
             .versions("$Latest");
-        let out = match self
-            .limit
-            .call(|| read.customize().config_override(self.account()).send())
-            .await
-        {
+        let out = match send_as!(self.limit, read, self.account()) {
             Ok(out) => out,
             Err(e) if is_not_found(e.code()) => {
                 return Err(VersionsError::NotFound(template_id.to_string()))
@@ -167,10 +158,7 @@ impl Ec2 {
             .launch_template_data(RequestLaunchTemplateData::builder().image_id(ami).build())
             .version_description(description)
             .client_token(client_token);
-        let created = self
-            .limit
-            .call(|| create.customize().config_override(self.account()).send())
-            .await
+        let created = send_as!(self.limit, create, self.account())
             .map_err(|e| CallError::new(OPERATION, e))?;
         created
             .launch_template_version()
@@ -185,9 +173,7 @@ impl Ec2 {
             .modify_launch_template()
             .launch_template_id(template_id)
             .default_version(version.to_string());
-        self.limit
-            .call(|| modify.customize().config_override(self.account()).send())
-            .await
+        send_as!(self.limit, modify, self.account())
             .map(|_| ())
             .map_err(|e| CallError::new("ModifyLaunchTemplate", e))
     }
@@ -228,10 +214,7 @@ impl Ec2 {
                 .delete_launch_template_versions()
                 .launch_template_id(template_id)
                 .set_versions(Some(chunk.iter().map(i64::to_string).collect()));
-            let out = self
-                .limit
-                .call(|| delete.customize().config_override(self.account()).send())
-                .await
+            let out = send_as!(self.limit, delete, self.account())
                 .map_err(|e| CallError::new(OPERATION, e))?;
             deleted.extend(
                 out.successfully_deleted_launch_template_versions()

@@ -197,9 +197,8 @@ async fn a_missing_template_fails_alone_naming_it() {
     )
     .await;
     let error = app
-        .invoke(event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
-        .await
-        .unwrap_err();
+        .error(event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
+        .await;
     let message = error.to_string();
     assert!(message.starts_with("2 of 3 targets failed"), "{message}");
     assert!(
@@ -229,7 +228,7 @@ async fn a_template_not_tagged_managed_is_never_changed() {
     let arn = image["arn"].as_str().unwrap().to_string();
     env().standin.put_image(image);
     let app = updater(json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": named, "region": "us-east-1"}]}]}), false).await;
-    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
+    let error = app.error(event_json(&arn, "AVAILABLE")).await;
     let report = error
         .report()
         .expect("a partial failure carries its report");
@@ -298,10 +297,7 @@ async fn ignored_and_malformed_events() {
         .await
         .contains("BUILDING"));
     assert!(env().standin.requests("GetImage", &name).is_empty());
-    let error = app
-        .invoke(json!({"imageBuildVersionArn": 42}))
-        .await
-        .unwrap_err();
+    let error = app.error(json!({"imageBuildVersionArn": 42})).await;
     assert_eq!(error.error_type(), "InvalidInput");
     assert!(
         error

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use amiflow_common::clients::ssm_as;
-use amiflow_common::{every_page, AccountClient, CallError, CallLimit};
+use amiflow_common::{every_page, send_as, AccountClient, CallError, CallLimit};
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterTier, ParameterType};
 use aws_sdk_ssm::Client;
 
@@ -51,17 +51,10 @@ impl Ssm {
 
     /// Current values by name (absent: the parameter does not exist).
     pub async fn values(&self, names: &[String]) -> Result<HashMap<String, Stored>, CallError> {
-        let mut out = HashMap::new();
+        let (client, mut out) = (&self.ssm.client, HashMap::new());
         for chunk in names.chunks(GET_BATCH) {
-            let get = self
-                .ssm
-                .client
-                .get_parameters()
-                .set_names(Some(chunk.to_vec()));
-            let got = self
-                .limit
-                .call(|| get.customize().config_override(self.account()).send())
-                .await
+            let get = client.get_parameters().set_names(Some(chunk.to_vec()));
+            let got = send_as!(self.limit, get, self.account())
                 .map_err(|e| CallError::new("GetParameters", e))?;
             for p in got.parameters() {
                 if let (Some(name), Some(value)) = (p.name(), p.value()) {
@@ -121,9 +114,7 @@ impl Ssm {
             .overwrite(put.overwrite_keeping.is_some())
             // An overwrite names the tier it found: a write never changes a parameter's tier.
             .set_tier(put.overwrite_keeping.flatten());
-        self.limit
-            .call(|| request.customize().config_override(self.account()).send())
-            .await
+        send_as!(self.limit, request, self.account())
             .map(|out| out.version())
             .map_err(|e| CallError::new("PutParameter", e))
     }

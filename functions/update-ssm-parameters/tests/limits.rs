@@ -24,9 +24,8 @@ async fn a_parameter_outside_the_path_prefix_fails_alone_naming_the_prefix() {
     settings.parameter_path_prefix = Some("/amiflow".into());
     let app = Function::with_settings(policy, settings, ParameterWriter::new).await;
     let error = app
-        .invoke(event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE"))
-        .await
-        .unwrap_err();
+        .error(event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE"))
+        .await;
     let report = error.report().expect("a report");
     assert_eq!(report.outcomes(), [Created, Failed], "{report:#?}");
     let detail = &report.actions[1].detail;
@@ -58,9 +57,8 @@ async fn a_parameter_of_another_data_type_is_never_written() {
     let policy = one_parameter(&param);
     let app = Function::new(policy, false, None, ParameterWriter::new).await;
     let error = app
-        .invoke(event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE"))
-        .await
-        .unwrap_err();
+        .error(event_json(&publish(&name, "1.0.0/1", &HERE), "AVAILABLE"))
+        .await;
     let detail = &error.report().expect("a report").actions[0].detail;
     assert!(
         detail.contains("exists with data type text") && detail.contains("aws:ec2:image"),

@@ -28,16 +28,16 @@ async fn mocked(policy: Value, rules: Vec<Rule>) -> Function<ParameterWriter> {
     .await
 }
 
-/// An image with one AMI, in the home account's us-east-1: its ARN and AMI.
-fn one_ami(name: &str) -> (String, String) {
-    let arn = publish(name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
-    (arn, ami_id(name, "1.0.0/1", "us-east-1", HOME_ACCOUNT))
+/// A fresh image named from `prefix`, with one AMI in the home account's us-east-1: its ARN and AMI.
+fn one_ami(prefix: &str) -> (String, String) {
+    let name = unique(prefix);
+    let arn = publish(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
+    (arn, ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT))
 }
 
 #[tokio::test]
 async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
-    let name = unique("readback");
-    let (arn, _) = one_ami(&name);
+    let (arn, _) = one_ami("readback");
     // The parameter does not exist before, and the service drops the write (invalid AMI).
     let get = mock!(aws_sdk_ssm::Client::get_parameters)
         .then_output(|| GetParametersOutput::builder().build());
@@ -49,7 +49,7 @@ async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
         vec![get.clone(), put.clone()],
     )
     .await;
-    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
+    let error = app.error(event_json(&arn, "AVAILABLE")).await;
     let message = error.to_string();
     assert!(
         message.contains("still shows the old value")
@@ -65,8 +65,7 @@ async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
 
 #[tokio::test]
 async fn ten_unchanged_parameters_cost_one_read_and_no_write() {
-    let name = unique("onecall");
-    let (arn, ami) = one_ami(&name);
+    let (arn, ami) = one_ami("onecall");
     // Every parameter asked for already holds the AMI.
     let get = mock!(aws_sdk_ssm::Client::get_parameters).then_compute_output(move |r| {
         let mut out = GetParametersOutput::builder();
@@ -80,7 +79,7 @@ async fn ten_unchanged_parameters_cost_one_read_and_no_write() {
     let put = mock!(aws_sdk_ssm::Client::put_parameter)
         .then_output(|| PutParameterOutput::builder().version(2).build());
     let parameters: Vec<Value> = (0..10)
-        .map(|i| json!({"name": format!("/{name}/{i}"), "regions": ["us-east-1"]}))
+        .map(|i| json!({"name": format!("/onecall/{i}"), "regions": ["us-east-1"]}))
         .collect();
     let app = mocked(
         json!({"rules": [{"name": "r", "ssmParameters": parameters}]}),
@@ -89,23 +88,15 @@ async fn ten_unchanged_parameters_cost_one_read_and_no_write() {
     .await;
     let report = app.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(report.summary.unchanged, 10, "{report:#?}");
-    assert_eq!(
-        get.num_calls(),
-        1,
-        "GetParameters takes the 10 names in one call"
-    );
-    assert_eq!(
-        (describe.num_calls(), put.num_calls()),
-        (0, 0),
-        "no description read, no write"
-    );
+    let calls = [&get, &describe, &put].map(|rule| rule.num_calls());
+    // GetParameters takes the 10 names in one call; no description is read, nothing written.
+    assert_eq!(calls, [1, 0, 0]);
 }
 
 #[tokio::test]
 async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads() {
     // Rendered, `{{imagebuilder:name}}-latest` begins with `aws`: SSM reserves that.
-    let name = unique("AWS Golden");
-    let (arn, _) = one_ami(&name);
+    let (arn, _) = one_ami("AWS Golden");
     let segment = arn.split('/').nth(1).unwrap().to_string();
     let get = mock!(aws_sdk_ssm::Client::get_parameters)
         .match_requests(|r| r.names().iter().all(|n| n.starts_with('/')))
@@ -120,7 +111,7 @@ async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads
         vec![get.clone(), put.clone()],
     )
     .await;
-    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
+    let error = app.error(event_json(&arn, "AVAILABLE")).await;
     let report = error.report().unwrap();
     let outcomes: Vec<(String, amiflow_model::Outcome)> =
         amiflow_testkit::outcomes_by_target(report);
@@ -146,8 +137,7 @@ async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads
 
 #[tokio::test]
 async fn an_overwrite_keeps_the_parameters_tier() {
-    let name = unique("tier");
-    let (arn, _) = one_ami(&name);
+    let (arn, _) = one_ami("tier");
     let get = mock!(aws_sdk_ssm::Client::get_parameters).then_compute_output(|r| {
         let mut out = GetParametersOutput::builder();
         for n in r.names() {

@@ -1,33 +1,25 @@
 //! update-ssm-parameters in a target account: its own narrow session, and a refusal that names
 //! the account and what would allow it. STS is a stand-in here (moto grants every AssumeRole).
 
-use amiflow_testkit::{
-    assert_assumed_as, assert_refused, event_json, refusing_scenario, unique, Function,
-    REFUSED_ACCOUNT, TARGET_ACCOUNT,
-};
+use amiflow_testkit::assert_narrow_session_and_named_refusal;
 use serde_json::json;
 use update_ssm_parameters::ParameterWriter;
 
 #[tokio::test]
 async fn assumes_its_own_narrow_session_and_a_refusal_fails_that_account_by_name() {
-    let name = unique("session");
-    let (sts, arn) = refusing_scenario(&name);
-    let accounts = [TARGET_ACCOUNT, REFUSED_ACCOUNT];
-    let parameter = json!({"name": format!("/{name}"), "regions": ["us-east-1", "us-west-2"], "accounts": accounts});
-    let policy = json!({"rules": [{"name": "r", "ssmParameters": [parameter]}]});
-    let app = Function::new(policy, false, Some("AmiflowTarget"), ParameterWriter::new).await;
-    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
-    assert_refused(&sts, error.report().expect("a report"));
     let calls = [
         "ssm:GetParameters",
         "ssm:DescribeParameters",
         "ssm:PutParameter",
         "ec2:DescribeImages",
     ];
-    assert_assumed_as(
-        &sts,
-        TARGET_ACCOUNT,
-        "amiflow-update-ssm-parameters",
-        &calls,
-    );
+    let parameter_in = |name: &str, accounts: [&str; 2]| {
+        let regions = ["us-east-1", "us-west-2"];
+        let parameter =
+            json!({"name": format!("/{name}"), "regions": regions, "accounts": accounts});
+        json!({"rules": [{"name": "r", "ssmParameters": [parameter]}]})
+    };
+    let session = "amiflow-update-ssm-parameters";
+    assert_narrow_session_and_named_refusal(parameter_in, ParameterWriter::new, session, &calls)
+        .await;
 }

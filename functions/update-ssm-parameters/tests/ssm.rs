@@ -23,6 +23,16 @@ async fn writer(
     Function::new(policy, dry_run, role, ParameterWriter::new).await
 }
 
+/// The function keeping one `parameter` entry (one rule, no image filter).
+async fn writing(
+    parameter: serde_json::Value,
+    dry_run: bool,
+    role: Option<&str>,
+) -> Function<ParameterWriter> {
+    let policy = json!({"rules": [{"name": "r", "ssmParameters": [parameter]}]});
+    writer(policy, dry_run, role).await
+}
+
 /// A fresh image name, its `/<name>/latest` parameter, and the function keeping only that one.
 async fn one_parameter_writer(prefix: &str) -> (String, String, Function<ParameterWriter>) {
     let name = unique(prefix);
@@ -114,29 +124,22 @@ async fn writes_every_region_and_account_with_values_types_and_provenance() {
 #[tokio::test]
 async fn the_same_event_twice_changes_nothing_the_second_time() {
     let (name, param, app) = one_parameter_writer("twice").await;
-    let arn = publish(&name, "1.0.0/1");
-    let event = event_json(&arn, "AVAILABLE");
-    let first = app.report(event.clone()).await;
-    assert_eq!(first.outcomes(), [Created, Created, Created]);
+    let event = event_json(&publish(&name, "1.0.0/1"), "AVAILABLE");
+    assert_eq!(app.report(event.clone()).await.outcomes(), [Created; 3]);
     let before = version_in_us_west_2(&param).await;
-    let second = app.report(event).await;
-    assert_eq!(second.outcomes(), [Unchanged, Unchanged, Unchanged]);
-    assert_eq!(
-        version_in_us_west_2(&param).await,
-        before,
-        "no new parameter version"
-    );
+    assert_eq!(app.report(event).await.outcomes(), [Unchanged; 3]);
+    let after = version_in_us_west_2(&param).await;
+    assert_eq!(after, before, "no new parameter version");
 }
 
 #[tokio::test]
 async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
     let (name, param, app) = one_parameter_writer("late").await;
-    let old = publish(&name, "1.0.0/1");
-    let new = publish(&name, "1.0.0/2");
+    let [old, new, newest] = ["1.0.0/1", "1.0.0/2", "1.1.0/1"].map(|v| publish(&name, v));
     let updated = app.report(event_json(&new, "AVAILABLE")).await;
     assert_eq!(updated.summary.created, 3);
     let late = app.report(event_json(&old, "AVAILABLE")).await;
-    assert_eq!(late.outcomes(), [Skipped, Skipped, Skipped], "{late:#?}");
+    assert_eq!(late.outcomes(), [Skipped; 3], "{late:#?}");
     assert!(late.actions[0].detail.contains("newer build"));
     for region in REGIONS {
         assert_eq!(
@@ -145,9 +148,8 @@ async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
         );
     }
     // And forwards again: a newer build than the recorded one is applied as an update.
-    let newest = publish(&name, "1.1.0/1");
     let forward = app.report(event_json(&newest, "AVAILABLE")).await;
-    assert_eq!(forward.outcomes(), [Updated, Updated, Updated]);
+    assert_eq!(forward.outcomes(), [Updated; 3]);
 }
 
 #[tokio::test]
@@ -203,12 +205,8 @@ async fn follows_the_images_own_distribution_settings_only_when_asked() {
 async fn dry_run_plans_and_writes_nothing() {
     let name = unique("dry");
     let param = format!("/{name}/latest");
-    let app = writer(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "accounts": ["*"]}]}]}),
-        true,
-        Some("AmiflowTarget"),
-    )
-    .await;
+    let entry = json!({"name": param, "accounts": ["*"]});
+    let app = writing(entry, true, Some("AmiflowTarget")).await;
     let arn = publish(&name, "1.0.0/1");
     let report = app.report(event_json(&arn, "AVAILABLE")).await;
     assert!(report.dry_run);
@@ -227,14 +225,10 @@ async fn dry_run_plans_and_writes_nothing() {
 async fn a_cross_account_target_without_a_role_fails_alone_and_the_invocation_errors() {
     let name = unique("norole");
     let param = format!("/{name}/latest");
-    let app = writer(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["us-east-1"], "accounts": [HOME_ACCOUNT, TARGET_ACCOUNT]}]}]}),
-        false,
-        None,
-    )
-    .await;
+    let entry = json!({"name": param, "regions": ["us-east-1"], "accounts": [HOME_ACCOUNT, TARGET_ACCOUNT]});
+    let app = writing(entry, false, None).await;
     let arn = publish(&name, "1.0.0/1");
-    let error = app.invoke(event_json(&arn, "AVAILABLE")).await.unwrap_err();
+    let error = app.error(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(error.error_type(), "PartialFailure");
     let message = error.to_string();
     assert!(message.starts_with("1 of 2 targets failed"), "{message}");
@@ -273,13 +267,10 @@ async fn a_cross_account_target_without_a_role_fails_alone_and_the_invocation_er
 async fn a_region_without_an_ami_fails_by_name() {
     let name = unique("noami");
     let param = format!("/{name}/latest");
-    let app = writer(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["ap-south-1", "us-east-1"]}]}]}), false, None).await;
+    let entry = json!({"name": param, "regions": ["ap-south-1", "us-east-1"]});
+    let app = writing(entry, false, None).await;
     let arn = publish(&name, "1.0.0/1");
-    let message = app
-        .invoke(event_json(&arn, "AVAILABLE"))
-        .await
-        .unwrap_err()
-        .to_string();
+    let message = app.error(event_json(&arn, "AVAILABLE")).await.to_string();
     assert!(message.contains("no AMI in ap-south-1"), "{message}");
     assert!(parameter(HOME_ACCOUNT, "us-east-1", &param).await.is_some());
 }
@@ -287,12 +278,8 @@ async fn a_region_without_an_ami_fails_by_name() {
 #[tokio::test]
 async fn ignored_events_make_no_aws_call() {
     let name = unique("ignored");
-    let app = writer(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": format!("/{name}")}]}]}),
-        false,
-        None,
-    )
-    .await;
+    let entry = json!({"name": format!("/{name}")});
+    let app = writing(entry, false, None).await;
     let arn = publish(&name, "1.0.0/1");
     let reason = app.ignored(event_json(&arn, "FAILED")).await;
     assert!(reason.contains("FAILED"), "{reason}");
@@ -311,12 +298,8 @@ async fn ignored_events_make_no_aws_call() {
 #[tokio::test]
 async fn an_image_that_is_not_available_is_ignored_after_get_image() {
     let name = unique("pending");
-    let app = writer(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": format!("/{name}")}]}]}),
-        false,
-        None,
-    )
-    .await;
+    let entry = json!({"name": format!("/{name}")});
+    let app = writing(entry, false, None).await;
     let mut image = image_json(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
     image["state"] = json!({"status": "DEPRECATED"});
     let arn = image["arn"].as_str().unwrap().to_string();
@@ -329,7 +312,8 @@ async fn an_image_that_is_not_available_is_ignored_after_get_image() {
 async fn a_direct_request_acts_like_the_event() {
     let name = unique("direct");
     let param = format!("/{name}/latest");
-    let app = writer(json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["eu-west-1"]}]}]}), false, None).await;
+    let entry = json!({"name": param, "regions": ["eu-west-1"]});
+    let app = writing(entry, false, None).await;
     let arn = publish(&name, "3.0.0/1");
     let report = app.report(json!({"imageBuildVersionArn": arn})).await;
     assert_eq!(report.outcomes(), [Created]);
@@ -338,12 +322,8 @@ async fn a_direct_request_acts_like_the_event() {
 
 #[tokio::test]
 async fn malformed_input_is_refused_naming_the_field_and_writes_nothing() {
-    let app = writer(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/never"}]}]}),
-        false,
-        None,
-    )
-    .await;
+    let entry = json!({"name": "/never"});
+    let app = writing(entry, false, None).await;
     for (input, words) in [
         (
             json!({"source": "aws.imagebuilder", "detail-type": "EC2 Image Builder Image State Change", "detail": {"state": {"status": "AVAILABLE"}}}),
@@ -365,7 +345,7 @@ async fn malformed_input_is_refused_naming_the_field_and_writes_nothing() {
             "`input`: must be a JSON object",
         ),
     ] {
-        let error = app.invoke(input).await.unwrap_err();
+        let error = app.error(input).await;
         assert_eq!(error.error_type(), "InvalidInput");
         assert!(
             error.to_string().contains(words),

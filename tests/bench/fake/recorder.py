@@ -66,14 +66,16 @@ def summarize(calls: list[Call]) -> dict:
 
 
 class Recorder:
+    """Every call served and every connection accepted since the last reset."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.reset()
+        self.calls: list[Call] = []
+        self.connections = 0
 
     def reset(self) -> None:
         with self.lock:
-            self.calls: list[Call] = []
-            self.connections = 0
+            self.calls, self.connections = [], 0
 
     def leave(self, call: Call) -> None:
         with self.lock:

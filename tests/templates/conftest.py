@@ -1,0 +1,15 @@
+"""The templates every check reads, decoded once per module."""
+
+import pytest
+
+from stack import load
+
+
+@pytest.fixture(scope="module")
+def home():
+    return load("template.yaml")
+
+
+@pytest.fixture(scope="module")
+def target():
+    return load("target-account-role.yaml")
