@@ -194,9 +194,14 @@ pub fn ami_id(name: &str, version: &str, region: &str, account: &str) -> String 
     format!("ami-{:017x}", hasher.finish() & 0x0fff_ffff_ffff_ffff)
 }
 
+/// A policy with one rule, for every image, keeping the SSM parameter entry `parameter`.
+pub fn parameter_policy(parameter: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"rules": [{"name": "r", "ssmParameters": [parameter]}]})
+}
+
 /// A policy with one rule keeping the SSM parameter `name` (default Regions and account).
 pub fn one_parameter(name: &str) -> serde_json::Value {
-    serde_json::json!({"rules": [{"name": "r", "ssmParameters": [{"name": name}]}]})
+    parameter_policy(serde_json::json!({"name": name}))
 }
 
 /// The Image State Change event EventBridge delivers for `arn` in `status`.

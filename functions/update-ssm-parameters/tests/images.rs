@@ -4,8 +4,8 @@
 use amiflow_model::Answer;
 use amiflow_model::Outcome::{Created, Failed};
 use amiflow_testkit::{
-    ami_id, container_image_json, env, event_json, image_json, parameter, publish, unique,
-    Function, HOME_ACCOUNT,
+    ami_id, container_image_json, env, event_json, image_json, parameter, parameter_policy,
+    publish, unique, Function, HOME_ACCOUNT,
 };
 use serde_json::json;
 use update_ssm_parameters::ParameterWriter;
@@ -43,7 +43,7 @@ async fn a_container_image_is_ignored_with_no_call_beyond_get_image() {
     let name = unique("Container App");
     let param = format!("/{}/latest", unique("containers"));
     let app = Function::new(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["us-east-1"]}]}]}),
+        parameter_policy(json!({"name": param, "regions": ["us-east-1"]})),
         false,
         None,
         ParameterWriter::new,
@@ -68,7 +68,7 @@ async fn an_ami_that_is_not_available_is_not_written_and_its_state_is_reported()
     let name = unique("states");
     let param = format!("/{name}/latest");
     let app = Function::new(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": param, "regions": ["us-east-1", "eu-west-1"]}]}]}),
+        parameter_policy(json!({"name": param, "regions": ["us-east-1", "eu-west-1"]})),
         false,
         None,
         ParameterWriter::new,

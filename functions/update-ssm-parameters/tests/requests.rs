@@ -3,8 +3,8 @@
 
 use amiflow_testkit::event_json;
 use amiflow_testkit::{
-    ami_id, images_without_build_tags, mocked_clients, mocked_ec2, mocked_ssm, publish, unique,
-    Function, HOME_ACCOUNT,
+    ami_id, images_without_build_tags, mocked_clients, mocked_ec2, mocked_ssm, one_parameter,
+    publish, unique, Function, HOME_ACCOUNT,
 };
 use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
@@ -44,11 +44,7 @@ async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
     let put = mock!(aws_sdk_ssm::Client::put_parameter)
         .match_requests(|r| r.data_type() == Some("aws:ec2:image") && r.overwrite() == Some(false))
         .then_output(|| PutParameterOutput::builder().version(1).build());
-    let app = mocked(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/p"}]}]}),
-        vec![get.clone(), put.clone()],
-    )
-    .await;
+    let app = mocked(one_parameter("/p"), vec![get.clone(), put.clone()]).await;
     let error = app.error(event_json(&arn, "AVAILABLE")).await;
     let message = error.to_string();
     assert!(
@@ -162,7 +158,7 @@ async fn an_overwrite_keeps_the_parameters_tier() {
     let other_put = mock!(aws_sdk_ssm::Client::put_parameter)
         .then_output(|| PutParameterOutput::builder().version(2).build());
     let app = mocked(
-        json!({"rules": [{"name": "r", "ssmParameters": [{"name": "/p"}]}]}),
+        one_parameter("/p"),
         vec![
             get,
             describe,

@@ -1,7 +1,7 @@
 //! update-ssm-parameters in a target account: its own narrow session, and a refusal that names
 //! the account and what would allow it. STS is a stand-in here (moto grants every AssumeRole).
 
-use amiflow_testkit::assert_narrow_session_and_named_refusal;
+use amiflow_testkit::{assert_narrow_session_and_named_refusal, parameter_policy};
 use serde_json::json;
 use update_ssm_parameters::ParameterWriter;
 
@@ -17,7 +17,7 @@ async fn assumes_its_own_narrow_session_and_a_refusal_fails_that_account_by_name
         let regions = ["us-east-1", "us-west-2"];
         let parameter =
             json!({"name": format!("/{name}"), "regions": regions, "accounts": accounts});
-        json!({"rules": [{"name": "r", "ssmParameters": [parameter]}]})
+        parameter_policy(parameter)
     };
     let session = "amiflow-update-ssm-parameters";
     assert_narrow_session_and_named_refusal(parameter_in, ParameterWriter::new, session, &calls)

@@ -3,8 +3,8 @@
 
 use amiflow_model::Outcome::{Created, Skipped, Unchanged, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, one_parameter, parameter, unique, Function, HOME_ACCOUNT,
-    TARGET_ACCOUNT,
+    ami_id, env, event_json, image_json, one_parameter, parameter, parameter_policy, unique,
+    Function, HOME_ACCOUNT, TARGET_ACCOUNT,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -29,8 +29,7 @@ async fn writing(
     dry_run: bool,
     role: Option<&str>,
 ) -> Function<ParameterWriter> {
-    let policy = json!({"rules": [{"name": "r", "ssmParameters": [parameter]}]});
-    writer(policy, dry_run, role).await
+    writer(parameter_policy(parameter), dry_run, role).await
 }
 
 /// A fresh image name, its `/<name>/latest` parameter, and the function keeping only that one.
