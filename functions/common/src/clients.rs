@@ -261,13 +261,13 @@ impl<C: Clone> ClientCache<C> {
         account: &str,
         cross_account: bool,
     ) -> Result<AccountClient<C>, ClientError> {
-        let credentials = match cross_account {
-            true => Some(
-                self.context
-                    .credentials_for(partition, account, self.session)
-                    .await?,
-            ),
-            false => None,
+        let credentials = if cross_account {
+            let assumed = self
+                .context
+                .credentials_for(partition, account, self.session);
+            Some(assumed.await?)
+        } else {
+            None
         };
         Ok(AccountClient {
             client: self.own(region),

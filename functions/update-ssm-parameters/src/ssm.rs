@@ -51,7 +51,8 @@ impl Ssm {
 
     /// Current values by name (absent: the parameter does not exist).
     pub async fn values(&self, names: &[String]) -> Result<HashMap<String, Stored>, CallError> {
-        let (client, mut out) = (&self.ssm.client, HashMap::new());
+        let client = &self.ssm.client;
+        let mut out = HashMap::new();
         for chunk in names.chunks(GET_BATCH) {
             let get = client.get_parameters().set_names(Some(chunk.to_vec()));
             let got = send_as!(self.limit, get, self.account())
