@@ -43,7 +43,7 @@ cargo build --quiet -p amiflow-testkit --bin imagebuilder-standin
 cargo build --quiet -p distribute-image -p update-ssm-parameters -p update-launch-templates
 
 echo "==> starting moto on 127.0.0.1:$MOTO_PORT and the stand-in on 127.0.0.1:$STANDIN_PORT"
-start moto "$MOTO_SERVER" -H 127.0.0.1 -p "$MOTO_PORT"
+start moto "$(dirname "$MOTO_SERVER")/python" scripts/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT"
 start standin "$ROOT/target/debug/imagebuilder-standin" --port "$STANDIN_PORT" --fixtures demo/fixtures
 wait_http "http://127.0.0.1:$MOTO_PORT/moto-api/" moto
 wait_http "http://127.0.0.1:$STANDIN_PORT/" "the stand-in"

@@ -28,24 +28,30 @@ pub enum Intent {
     Rollback,
 }
 
-/// What amiflow recorded beside a value: the build it is from, and the newer build a rollback left.
+/// What amiflow recorded beside a value: the AMI it wrote, the build that AMI is from, and the
+/// newer build a rollback left.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
+    /// `None` in records written before amiflow named the AMI (`amiflow: AMI of <build>`).
+    pub ami: Option<String>,
     pub build: ImageBuildVersionArn,
     pub rolled_back_from: Option<ImageBuildVersionArn>,
 }
 
+const RECORD_PREFIX: &str = "amiflow: ";
 const ROLLED_BACK_FROM: &str = "rolled back from ";
 
 /// The provenance amiflow writes beside a value (parameter `Description`, launch template
-/// `VersionDescription`); `record` reads it back.
+/// `VersionDescription`); `record` reads it back. It names the AMI, so that a record found beside
+/// that same AMI explains the value with no further read.
 pub fn provenance(
     image: &ImageBuildVersionArn,
+    ami: &str,
     rolled_back_from: Option<&ImageBuildVersionArn>,
 ) -> String {
     match rolled_back_from {
-        None => format!("amiflow: AMI of {image}"),
-        Some(newer) => format!("amiflow: AMI of {image}, {ROLLED_BACK_FROM}{newer}"),
+        None => format!("{RECORD_PREFIX}{ami} of {image}"),
+        Some(newer) => format!("{RECORD_PREFIX}{ami} of {image}, {ROLLED_BACK_FROM}{newer}"),
     }
 }
 
@@ -63,13 +69,27 @@ pub fn record(description: &str) -> Option<Record> {
     let rolled_back_from = description
         .split_once(ROLLED_BACK_FROM)
         .and_then(|(_, rest)| ImageBuildVersionArn::find_in(rest));
+    let ami = description
+        .strip_prefix(RECORD_PREFIX)
+        .and_then(|rest| rest.split_once(" of "))
+        .map(|(ami, _)| ami)
+        .filter(|ami| ami.starts_with("ami-"))
+        .map(str::to_string);
     Some(Record {
+        ami,
         build,
         rolled_back_from,
     })
 }
 
 impl Record {
+    /// Whether this record was written beside `value`: then it says which build `value` is from,
+    /// and no build tag need be read. AMI ids are never reused, so whoever wrote `value` last, the
+    /// AMI is of the recorded build.
+    pub fn explains(&self, value: &str) -> bool {
+        self.ami.as_deref() == Some(value)
+    }
+
     /// Why a forward write of `image` must not replace this value, if it must not.
     pub(crate) fn forbids(&self, image: &ImageBuildVersionArn) -> Option<String> {
         if let Some(from) = &self.rolled_back_from {
@@ -212,7 +232,7 @@ mod tests {
 
     #[test]
     fn never_moves_back_to_an_older_build() {
-        let newer = provenance(&arn("1.0.0/2"), None);
+        let newer = provenance(&arn("1.0.0/2"), "ami-2", None);
         let decision = over("ami-2", Some(&newer), "ami-1", "1.0.0/1", Forward);
         let Decision::Skip(reason) = decision else {
             panic!("expected skip, got {decision:?}")
@@ -221,7 +241,7 @@ mod tests {
             reason.contains("newer build") && reason.contains("ami-2"),
             "{reason}"
         );
-        let semver_newer = provenance(&arn("1.10.0/1"), None);
+        let semver_newer = provenance(&arn("1.10.0/1"), "x", None);
         assert!(matches!(
             over("x", Some(&semver_newer), "y", "1.9.0/7", Forward),
             Decision::Skip(_)
@@ -230,7 +250,7 @@ mod tests {
 
     #[test]
     fn older_foreign_or_unrecorded_values_are_updated() {
-        let older = provenance(&arn("1.0.0/1"), None);
+        let older = provenance(&arn("1.0.0/1"), "ami-1", None);
         let other_image =
             "amiflow: AMI of arn:aws:imagebuilder:us-east-1:123456789012:image/other/9.0.0/9";
         for (value, description) in [
@@ -249,15 +269,28 @@ mod tests {
 
     #[test]
     fn provenance_round_trips() {
-        assert_eq!(
-            record(&provenance(&arn("3.2.1/4"), None)).map(|r| r.build),
-            Some(arn("3.2.1/4"))
-        );
+        let recorded = record(&provenance(&arn("3.2.1/4"), "ami-0123456789abcdef0", None)).unwrap();
+        assert_eq!(recorded.build, arn("3.2.1/4"));
+        assert_eq!(recorded.ami.as_deref(), Some("ami-0123456789abcdef0"));
+        assert!(recorded.explains("ami-0123456789abcdef0"));
+        assert!(!recorded.explains("ami-0fedcba9876543210"));
+    }
+
+    #[test]
+    fn a_record_from_before_amiflow_named_the_ami_explains_no_value() {
+        let old =
+            "amiflow: AMI of arn:aws:imagebuilder:us-east-1:123456789012:image/golden/1.0.0/2";
+        let recorded = record(old).unwrap();
+        assert_eq!((recorded.ami, recorded.build), (None, arn("1.0.0/2")));
+        // Nor does another tool's text that happens to hold an ARN.
+        let foreign =
+            "deployed ami-1 of arn:aws:imagebuilder:us-east-1:123456789012:image/golden/1.0.0/2";
+        assert_eq!(record(foreign).and_then(|r| r.ami), None);
     }
 
     #[test]
     fn a_rollback_moves_back_and_holds_until_a_newer_build() {
-        let bad = provenance(&arn("1.2.0/1"), None);
+        let bad = provenance(&arn("1.2.0/1"), "ami-bad", None);
         let decision = over("ami-bad", Some(&bad), "ami-good", "1.1.0/1", Rollback);
         assert_eq!(
             decision,
@@ -265,10 +298,11 @@ mod tests {
                 rolled_back_from: Some(arn("1.2.0/1"))
             }
         );
-        let rolled = provenance(&arn("1.1.0/1"), Some(&arn("1.2.0/1")));
+        let rolled = provenance(&arn("1.1.0/1"), "ami-good", Some(&arn("1.2.0/1")));
         assert_eq!(
             record(&rolled),
             Some(Record {
+                ami: Some("ami-good".into()),
                 build: arn("1.1.0/1"),
                 rolled_back_from: Some(arn("1.2.0/1"))
             })

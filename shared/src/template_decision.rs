@@ -117,7 +117,7 @@ mod tests {
     #[test]
     fn template_decisions() {
         let image = arn("1.0.0/2");
-        let ours = Some(provenance(&image, None));
+        let ours = Some(provenance(&image, "ami-new", None));
         let v1 = version(1, "ami-old", None);
         assert!(matches!(
             decide_template(
@@ -147,7 +147,11 @@ mod tests {
             decide_template(&v1, &half_done, "ami-new", &image, false, Forward, None),
             TemplateDecision::Unchanged(_)
         ));
-        let newer = version(3, "ami-newer", Some(provenance(&arn("1.0.0/3"), None)));
+        let newer = version(
+            3,
+            "ami-newer",
+            Some(provenance(&arn("1.0.0/3"), "ami-newer", None)),
+        );
         assert!(matches!(
             decide_template(&newer, &newer, "ami-new", &image, true, Forward, None),
             TemplateDecision::Skip(_)
@@ -182,7 +186,11 @@ mod tests {
     #[test]
     fn a_template_rollback_names_the_newest_build_it_leaves() {
         let good = arn("1.1.0/1");
-        let bad = version(3, "ami-bad", Some(provenance(&arn("1.2.0/1"), None)));
+        let bad = version(
+            3,
+            "ami-bad",
+            Some(provenance(&arn("1.2.0/1"), "ami-bad", None)),
+        );
         assert_eq!(
             decide_template(&bad, &bad, "ami-good", &good, true, Rollback, None),
             TemplateDecision::Create {
@@ -193,7 +201,7 @@ mod tests {
         let rolled = version(
             4,
             "ami-good",
-            Some(provenance(&good, Some(&arn("1.2.0/1")))),
+            Some(provenance(&good, "ami-good", Some(&arn("1.2.0/1")))),
         );
         assert!(matches!(
             decide_template(

@@ -73,8 +73,16 @@ FUNCTIONS = {
 }
 
 
-def provenance(arn: str) -> str:
-    return f"amiflow: AMI of {arn}"
+def provenance(arn: str, ami: str) -> str:
+    return f"amiflow: {ami} of {arn}"
+
+
+def amiflow_in(account: str, function: str) -> str:
+    """Who the function's writes in `account` are recorded as: itself at home, its session of the
+    target role elsewhere."""
+    if account == HOME:
+        return f"arn:aws:iam::{HOME}:user/bench"
+    return f"arn:aws:sts::{account}:assumed-role/{ROLE}/{FUNCTIONS[function]['session']}"
 
 
 def ami_id(build_arn: str, region: str, account: str) -> str:
@@ -115,15 +123,18 @@ def seed(world: World, function: str, scenario: Scenario, state: str) -> None:
                                   {"Ec2ImageBuilderArn": build, "CreatedBy": "EC2 Image Builder"}))
             held = PREVIOUS if state == "first" else NEW
             if function == SSM:
-                world.put_parameter(r, a, Parameter(PARAMETER, ami_id(held, r, a), "String", "aws:ec2:image",
-                                                    provenance(held), 1 + (held == NEW),
-                                                    tier="Advanced" if ri % 2 else "Standard"))
+                # The previous build's value (or the new one, in "steady"), as amiflow wrote it.
+                held_ami = ami_id(held, r, a)
+                world.put_parameter(r, a, Parameter(PARAMETER, held_ami, "String", "aws:ec2:image",
+                                                    provenance(held, held_ami), 1 + (held == NEW),
+                                                    tier="Advanced" if ri % 2 else "Standard",
+                                                    writer=amiflow_in(a, function)))
                 continue
             for n in range(scenario.managed):
                 versions = {1: version(1, stable_id("ami-", "by-hand", r, a), "created by hand"),
-                            2: version(2, ami_id(PREVIOUS, r, a), provenance(PREVIOUS))}
+                            2: version(2, ami_id(PREVIOUS, r, a), provenance(PREVIOUS, ami_id(PREVIOUS, r, a)))}
                 if state == "steady":
-                    versions[3] = version(3, ami_id(NEW, r, a), provenance(NEW))
+                    versions[3] = version(3, ami_id(NEW, r, a), provenance(NEW, ami_id(NEW, r, a)))
                 world.put_template(r, a, Template(template_id(r, a, n), f"{IMAGE_NAME}-web-{n}",
                                                   {**MANAGED, "Name": "web"}, versions, max(versions)))
             for n in range(scenario.unmanaged):

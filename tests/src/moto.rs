@@ -1,5 +1,6 @@
 //! moto in server mode, installed into the project's .venv by scripts/emulators.sh and started
-//! on a free 127.0.0.1 port. It dies with the test process: it is spawned from a thread that
+//! on a free 127.0.0.1 port, through scripts/moto_server.py (moto with SSM's `LastModifiedUser`
+//! answered as Parameter Store answers it). It dies with the test process: it is spawned from a thread that
 //! never exits, with PR_SET_PDEATHSIG, so no moto outlives the tests, even on a panic or kill.
 
 use std::io::{Read, Write};
@@ -53,7 +54,9 @@ pub fn free_port() -> u16 {
 
 impl Moto {
     pub fn start() -> Result<Self, String> {
-        let server = moto_server()?;
+        // The venv's python, beside its moto_server, runs moto with the project's one patch.
+        let server = moto_server()?.with_file_name("python");
+        let script = workspace_root().join("scripts/moto_server.py");
         let port = free_port();
         let log = std::env::temp_dir().join(format!("amiflow-moto-{port}.log"));
         let (sender, receiver) = mpsc::channel();
@@ -65,6 +68,7 @@ impl Moto {
                     .unwrap_or_else(|_| Stdio::null());
                 let mut command = Command::new(&server);
                 command
+                    .arg(&script)
                     .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                     .stdin(Stdio::null())
                     .stdout(Stdio::null())

@@ -6,18 +6,37 @@ use crate::{env, HOME_ACCOUNT};
 /// SDK configuration acting as `account` in `region`: the dummy credentials for the home account,
 /// credentials from STS AssumeRole (as moto grants them) for any other.
 pub async fn sdk_config_as(account: &str, region: &str) -> aws_config::SdkConfig {
-    env();
-    let base = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_string()))
-        .load()
-        .await;
+    let base = home_config(region).await;
     if account == HOME_ACCOUNT {
         return base;
     }
+    as_session(base, account, "AmiflowTarget", "amiflow-test").await
+}
+
+/// SDK configuration acting as a person in the home account: a session of another role, so a
+/// service records another caller than amiflow's own.
+pub async fn sdk_config_as_person(region: &str) -> aws_config::SdkConfig {
+    as_session(home_config(region).await, HOME_ACCOUNT, "Operator", "alice").await
+}
+
+async fn home_config(region: &str) -> aws_config::SdkConfig {
+    env();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .load()
+        .await
+}
+
+async fn as_session(
+    base: aws_config::SdkConfig,
+    account: &str,
+    role: &str,
+    session: &str,
+) -> aws_config::SdkConfig {
     let assumed = aws_sdk_sts::Client::new(&base)
         .assume_role()
-        .role_arn(format!("arn:aws:iam::{account}:role/AmiflowTarget"))
-        .role_session_name("amiflow-test")
+        .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
+        .role_session_name(session)
         .send()
         .await
         .expect("moto assumes any role");

@@ -11,6 +11,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
@@ -94,6 +95,8 @@ type SessionKey = (String, &'static str);
 pub struct AwsContext {
     base: SdkConfig,
     role_name: Option<String>,
+    /// The function's own ARN, as STS answers GetCallerIdentity: asked once while warm.
+    own_arn: tokio::sync::OnceCell<Arc<str>>,
     assumed: Mutex<HashMap<SessionKey, AssumedCell>>,
     refused: Mutex<HashMap<SessionKey, (std::time::Instant, ClientError)>>,
     /// AssumeRole calls in flight at once: accounts are assumed side by side, within a bound.
@@ -101,13 +104,14 @@ pub struct AwsContext {
 }
 
 /// At most this many AssumeRole calls at once (each holds a connection, as any call does).
-const ASSUMING_AT_ONCE: usize = 16;
+const ASSUMING_AT_ONCE: usize = 64;
 
 impl AwsContext {
     pub fn new(base: SdkConfig, role_name: Option<String>) -> Self {
         Self {
             base,
             role_name,
+            own_arn: Default::default(),
             assumed: Default::default(),
             refused: Default::default(),
             assuming: tokio::sync::Semaphore::new(ASSUMING_AT_ONCE),
@@ -124,6 +128,39 @@ impl AwsContext {
         let mut builder = self.base.to_builder();
         builder.set_region(Some(Region::new(region.to_string())));
         builder.build()
+    }
+
+    /// Who the function's own calls are (GetCallerIdentity, once while warm; on Lambda its
+    /// execution role's session). `None` while STS cannot say; the next call asks again.
+    pub async fn own_arn(&self) -> Option<Arc<str>> {
+        let asked = self.own_arn.get_or_try_init(|| {
+            Box::pin(async {
+                let identity = aws_sdk_sts::Client::new(&self.base)
+                    .get_caller_identity()
+                    .send()
+                    .await;
+                match identity.map(|out| out.arn().map(Arc::<str>::from)) {
+                    Ok(Some(arn)) => Ok(arn),
+                    Ok(None) => Err("no Arn in the answer".to_string()),
+                    Err(e) => Err(DisplayErrorContext(e).to_string()),
+                }
+            })
+        });
+        match asked.await {
+            Ok(arn) => Some(arn.clone()),
+            Err(e) => {
+                tracing::warn!(error = %e, "GetCallerIdentity failed: no value is taken as this function's own write");
+                None
+            }
+        }
+    }
+
+    /// Who calls made in `account` as `session` are: the assumed role's session ARN, which
+    /// names the role without its path.
+    fn assumed_arn(&self, partition: &str, account: &str, session: Session) -> Option<Arc<str>> {
+        let role = self.role_name.as_deref()?.rsplit('/').next()?;
+        let name = session.name;
+        Some(format!("arn:{partition}:sts::{account}:assumed-role/{role}/{name}").into())
     }
 
     /// Credentials for `account`, another than the function's own: the role
@@ -195,7 +232,7 @@ impl AwsContext {
             .map_err(|e| ClientError::AssumeRole {
                 account: account.to_string(),
                 role_arn: role_arn.to_string(),
-                message: aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
+                message: DisplayErrorContext(e).to_string(),
             })?;
         Ok(SharedCredentialsProvider::new(cached))
     }
@@ -213,6 +250,25 @@ pub struct AccountClient<C> {
     pub client: C,
     /// `None`: the function's own account and credentials.
     pub credentials: Option<SharedCredentialsProvider>,
+    pub caller: Caller,
+}
+
+/// Who calls made with an account's credentials are, as a service records its writer (SSM's
+/// `LastModifiedUser`): the assumed role's session, or the function itself.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    assumed: Option<Arc<str>>,
+    context: Arc<AwsContext>,
+}
+
+impl Caller {
+    /// The caller's ARN; `None` when it cannot be known, and then no write is taken as its own.
+    pub async fn arn(&self) -> Option<Arc<str>> {
+        match &self.assumed {
+            Some(arn) => Some(arn.clone()),
+            None => self.context.own_arn().await,
+        }
+    }
 }
 
 /// The per-call override that makes an SSM call as `credentials`' account (none: the client's own).
@@ -261,17 +317,21 @@ impl<C: Clone> ClientCache<C> {
         account: &str,
         cross_account: bool,
     ) -> Result<AccountClient<C>, ClientError> {
-        let credentials = if cross_account {
-            let assumed = self
-                .context
-                .credentials_for(partition, account, self.session);
-            Some(assumed.await?)
+        let context = &self.context;
+        let (credentials, assumed) = if cross_account {
+            let assumed = context.credentials_for(partition, account, self.session);
+            let arn = context.assumed_arn(partition, account, self.session);
+            (Some(assumed.await?), arn)
         } else {
-            None
+            (None, None)
         };
         Ok(AccountClient {
             client: self.own(region),
             credentials,
+            caller: Caller {
+                assumed,
+                context: context.clone(),
+            },
         })
     }
 

@@ -17,7 +17,7 @@ pub mod provenance;
 pub mod retry;
 pub mod settings;
 
-pub use clients::{AccountClient, AwsContext, ClientCache, Session};
+pub use clients::{AccountClient, AwsContext, Caller, ClientCache, Session};
 pub use deadline::Deadline;
 pub use error::{CallError, ClientError, FunctionError};
 pub use executor::{Executor, Plan};

@@ -129,7 +129,7 @@ impl Group<'_> {
                     &target.placement.account_id,
                     &template.id,
                 ]);
-                let description = provenance(self.image, rolled_back_from.as_ref());
+                let description = provenance(self.image, ami, rolled_back_from.as_ref());
                 let note = rollback_note(rolled_back_from.as_ref());
                 let created = self
                     .ec2

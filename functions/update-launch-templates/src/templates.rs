@@ -4,7 +4,7 @@
 use amiflow_common::placement::PlacedClients;
 use amiflow_common::provenance::built_from;
 use amiflow_common::{CallError, Deadline, Executor, Pipeline, Plan, Session};
-use amiflow_model::decide::Intent;
+use amiflow_model::decide::{record, Intent};
 use amiflow_model::plan::{Planner, TemplateSelector, TemplateTarget};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
@@ -157,13 +157,21 @@ impl Group<'_> {
                 .map(|(target, template)| async move { self.read(target, template).await }),
         )
         .await;
-        // The build each differing default AMI was made by, in one batched read.
+        // The build each differing default AMI was made by, in one batched read, where the
+        // record written beside it in the same version does not say.
         let differing: Vec<&str> = resolved
             .iter()
             .zip(&reads)
             .filter_map(|((target, _), read)| {
-                let default_ami = read.as_ref().ok()?.0.image_id.as_deref()?;
-                (target.placement.ami.as_deref().ok() != Some(default_ami)).then_some(default_ami)
+                let default = &read.as_ref().ok()?.0;
+                let default_ami = default.image_id.as_deref()?;
+                let explained = default
+                    .description
+                    .as_deref()
+                    .and_then(record)
+                    .is_some_and(|r| r.explains(default_ami));
+                let differs = target.placement.ami.as_deref().ok() != Some(default_ami);
+                (differs && !explained).then_some(default_ami)
             })
             .collect();
         let built = match built_from(&self.ec2.ec2, &self.ec2.limit, &differing).await {

@@ -163,6 +163,7 @@ async fn a_half_done_template_is_only_made_default() {
         .launch_template_data(RequestLaunchTemplateData::builder().image_id(&ami).build())
         .version_description(provenance(
             &arn.parse::<ImageBuildVersionArn>().unwrap(),
+            &ami,
             None,
         ))
         .send()

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use amiflow_model::decide::provenance;
 use amiflow_model::Outcome;
 use amiflow_testkit::{
     ami_id, event_json, images_without_build_tags, mocked_clients, mocked_ec2, publish, unique,
@@ -144,6 +145,60 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
     let tokens = tokens_seen.lock().unwrap().clone();
     assert_eq!(tokens.len(), 3);
     assert_ne!(tokens[2], tokens[0]);
+}
+
+/// Updates a template whose default holds the build before's AMI, described as `description`:
+/// the DescribeImages calls that takes.
+async fn build_tag_reads_over(description: impl Fn(&str, &str) -> Option<String>) -> usize {
+    let name = unique("explained");
+    let old = publish(&name, "1.0.0/1", &[("us-east-1", HOME_ACCOUNT)]);
+    let arn = publish(&name, "1.0.0/2", &[("us-east-1", HOME_ACCOUNT)]);
+    let old_ami = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
+    let description = description(&old, &old_ami);
+    let describe =
+        mock!(aws_sdk_ec2::Client::describe_launch_template_versions).then_output(move || {
+            let mut default = version(FRESH, 3, true, &old_ami);
+            default.version_description = description.clone();
+            DescribeLaunchTemplateVersionsOutput::builder()
+                .launch_template_versions(default)
+                .build()
+        });
+    let create = mock!(aws_sdk_ec2::Client::create_launch_template_version).then_output(|| {
+        CreateLaunchTemplateVersionOutput::builder()
+            .launch_template_version(version(FRESH, 4, false, "x"))
+            .build()
+    });
+    let modify = mock!(aws_sdk_ec2::Client::modify_launch_template)
+        .then_output(|| ModifyLaunchTemplateOutput::builder().build());
+    let images = images_without_build_tags();
+    let app = mocked(
+        json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": FRESH, "region": "us-east-1"}]}]}),
+        vec![managed_templates(), images.clone(), describe, create, modify],
+    )
+    .await;
+    let report = app.report(event_json(&arn, "AVAILABLE")).await;
+    assert_eq!(report.outcomes(), [Outcome::Updated], "{report:#?}");
+    images.num_calls()
+}
+
+#[tokio::test]
+async fn a_default_amiflow_wrote_needs_no_build_tag_read() {
+    // The version's record names its own AMI and build: nothing more to read.
+    let recorded = |build: &str, ami: &str| Some(provenance(&build.parse().unwrap(), ami, None));
+    assert_eq!(build_tag_reads_over(recorded).await, 0);
+    // A record of another AMI (the version was made from amiflow's, with the AMI changed), an
+    // older record that names no AMI, or none: the AMI's build tag is read.
+    let other = |build: &str, _: &str| {
+        Some(provenance(
+            &build.parse().unwrap(),
+            "ami-0f0f0f0f0f0f0f0f0",
+            None,
+        ))
+    };
+    let unnamed = |build: &str, _: &str| Some(format!("amiflow: AMI of {build}"));
+    assert_eq!(build_tag_reads_over(other).await, 1);
+    assert_eq!(build_tag_reads_over(unnamed).await, 1);
+    assert_eq!(build_tag_reads_over(|_, _| None).await, 1);
 }
 
 #[tokio::test]

@@ -1,19 +1,20 @@
 //! Making each planned parameter hold its AMI: one batched read per (Region, account), a write
 //! only where one is due, and a read-back for `aws:ec2:image` values.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_common::provenance::built_from;
-use amiflow_common::{AccountClient, Deadline, Executor, Pipeline, Plan, Session};
-use amiflow_model::decide::{self, decide, provenance, rollback_note, Decision, Intent};
+use amiflow_common::{AccountClient, CallError, Deadline, Executor, Pipeline, Plan, Session};
+use amiflow_model::decide::{self, decide, provenance, record, rollback_note, Decision, Intent};
 use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
 use aws_sdk_ssm::Client;
 use futures::future::join_all;
 
-use crate::ssm::{Described, Put, Ssm, Stored};
+use crate::ssm::{Described, Put, Ssm};
 
 const KIND: ActionKind = ActionKind::SsmParameter;
 
@@ -89,18 +90,20 @@ impl Executor for ParameterWriter {
                 &image.partition,
                 &work.targets,
                 |clients: AccountClient<Clients>, limit, members| async move {
-                    let credentials = clients.credentials;
+                    let (credentials, caller) = (clients.credentials, clients.caller);
                     let group = Group {
                         ssm: Ssm {
                             ssm: AccountClient {
                                 client: clients.client.ssm,
                                 credentials: credentials.clone(),
+                                caller: caller.clone(),
                             },
                             limit,
                         },
                         ec2: AccountClient {
                             client: clients.client.ec2,
                             credentials,
+                            caller,
                         },
                         writer: self,
                         image,
@@ -123,6 +126,14 @@ struct Group<'a> {
     image: &'a ImageBuildVersionArn,
     intent: Intent,
     deadline: Deadline,
+}
+
+/// An existing parameter: its value, what DescribeParameters says of it, and the build its AMI's
+/// tag names (read only where no record explains the value).
+struct Existing<'a> {
+    value: &'a String,
+    described: &'a Described,
+    built_from: Option<&'a ImageBuildVersionArn>,
 }
 
 fn failed(target: &ParameterTarget, reason: String) -> Action {
@@ -161,38 +172,34 @@ impl Group<'_> {
                 .map(|t| t.name.clone()),
             String::clone,
         );
-        let current = match self.ssm.values(&names).await {
-            Ok(current) => current,
-            Err(e) => return fail_each(targets, failed, &format!("cannot read parameters: {e}")),
-        };
-        // Descriptions only matter where the value differs: an unchanged target costs one batched read.
-        let differing: Vec<String> = unique_by(
-            targets.iter().filter_map(|t| {
-                let ami = t.placement.ami.as_ref().ok()?;
-                current
-                    .get(&t.name)
-                    .filter(|c| &c.value != ami)
-                    .map(|_| t.name.clone())
-            }),
-            String::clone,
-        );
-        // Where a value differs, what it came from: amiflow's record and its AMI's build tag,
-        // read side by side.
-        let differing_values: Vec<&str> = differing
-            .iter()
-            .filter_map(|n| current.get(n).map(|c| c.value.as_str()))
-            .collect();
-        let (described, built) = futures::join!(
-            self.ssm.describe(&differing),
-            built_from(&self.ec2, &self.ssm.limit, &differing_values)
-        );
+        // What exists, with its record, tier, data type and last writer (one read per 50 names),
+        // and who this function is here, side by side.
+        let (described, me) = futures::join!(self.ssm.describe(&names), self.ssm.ssm.caller.arn());
         let described = match described {
             Ok(d) => d,
             Err(e) => {
                 return fail_each(targets, failed, &format!("cannot describe parameters: {e}"))
             }
         };
-        let built = match built {
+        let current = match self.values(&names, &described, me.as_deref()).await {
+            Ok(current) => current,
+            Err(e) => return fail_each(targets, failed, &format!("cannot read parameters: {e}")),
+        };
+        // The build each differing value's AMI is from, where no record written beside it says.
+        let unexplained: Vec<&str> = targets
+            .iter()
+            .filter_map(|t| {
+                let value = current.get(&t.name)?;
+                let explained = described
+                    .get(&t.name)
+                    .and_then(|d| d.description.as_deref())
+                    .and_then(record)
+                    .is_some_and(|r| r.explains(value));
+                let differs = t.placement.ami.as_ref().is_ok_and(|ami| ami != value);
+                (differs && !explained).then_some(value.as_str())
+            })
+            .collect();
+        let built = match built_from(&self.ec2, &self.ssm.limit, &unexplained).await {
             Ok(b) => b,
             Err(e) => {
                 let why =
@@ -201,27 +208,63 @@ impl Group<'_> {
             }
         };
         let writes = targets.iter().map(|t| {
-            let existing = current.get(&t.name);
-            let built_from = existing.and_then(|c| built.get(&c.value));
-            self.apply_one(t, existing, described.get(&t.name), built_from)
+            let existing =
+                current
+                    .get(&t.name)
+                    .zip(described.get(&t.name))
+                    .map(|(value, described)| Existing {
+                        value,
+                        described,
+                        built_from: built.get(value),
+                    });
+            self.apply_one(t, existing)
         });
         let mut actions: Vec<Action> = join_all(writes).await;
         self.read_back(targets, &mut actions).await;
         actions
     }
 
-    async fn apply_one(
+    /// Each existing parameter's value. Where this function wrote the current version, the
+    /// record it wrote beside the value names it, so no read is needed; SSM records each
+    /// version's writer, so a value someone else wrote over that record (which SSM keeps when a
+    /// write gives no description) is read (GetParameters, 10 names a call).
+    async fn values(
         &self,
-        target: &ParameterTarget,
-        existing: Option<&Stored>,
-        described: Option<&Described>,
-        built_from: Option<&ImageBuildVersionArn>,
-    ) -> Action {
+        names: &[String],
+        described: &HashMap<String, Described>,
+        me: Option<&str>,
+    ) -> Result<HashMap<String, String>, CallError> {
+        let mut values = HashMap::new();
+        let mut unread = Vec::new();
+        for name in names {
+            let Some(d) = described.get(name) else {
+                continue;
+            };
+            let own_record = me
+                .filter(|me| d.last_modified_user.as_deref() == Some(*me))
+                .and(d.description.as_deref())
+                .and_then(record)
+                .and_then(|r| r.ami);
+            match own_record {
+                Some(ami) => {
+                    values.insert(name.clone(), ami);
+                }
+                None => unread.push(name.clone()),
+            }
+        }
+        if !unread.is_empty() {
+            values.extend(self.ssm.values(&unread).await?);
+        }
+        Ok(values)
+    }
+
+    async fn apply_one(&self, target: &ParameterTarget, existing: Option<Existing<'_>>) -> Action {
         if let Some(reason) = self.refusal(target) {
             return failed(target, reason);
         }
         let ami = target.placement.ami.as_deref().unwrap_or_default();
-        let other_type = existing.and_then(|s| s.data_type.as_deref());
+        let described = existing.as_ref().map(|e| e.described);
+        let other_type = described.and_then(|d| d.data_type.as_deref());
         if let Some(other) = other_type.filter(|t| *t != target.data_type) {
             return failed(
                 target,
@@ -233,16 +276,16 @@ impl Group<'_> {
             );
         }
         let decision = decide(
-            existing.map(|c| decide::Current {
-                value: c.value.as_str(),
-                description: described.and_then(|d| d.description.as_deref()),
-                built_from,
+            existing.as_ref().map(|e| decide::Current {
+                value: e.value,
+                description: e.described.description.as_deref(),
+                built_from: e.built_from,
             }),
             ami,
             self.image,
             self.intent,
         );
-        let was = existing.map(|c| c.value.clone()).unwrap_or_default();
+        let was = existing.map(|e| e.value.as_str()).unwrap_or_default();
         let (outcome, overwrite, rolled_back_from) = match decision {
             Decision::Unchanged => {
                 return action(target, Outcome::Unchanged, format!("already holds {ami}"))
@@ -268,7 +311,7 @@ impl Group<'_> {
             name: &target.name,
             value: ami,
             data_type: &target.data_type,
-            description: provenance(self.image, rolled_back_from.as_ref()),
+            description: provenance(self.image, ami, rolled_back_from.as_ref()),
             overwrite_keeping: overwrite.then(|| described.and_then(|d| d.tier.clone())),
         };
         match self.ssm.put(put).await {
@@ -310,9 +353,7 @@ impl Group<'_> {
             let Ok(current) = self.ssm.values(&names).await else {
                 continue;
             };
-            pending.retain(|&i| {
-                current.get(&targets[i].name).map(|c| &c.value) != actions[i].ami.as_ref()
-            });
+            pending.retain(|&i| current.get(&targets[i].name) != actions[i].ami.as_ref());
         }
         for i in pending {
             let a = &mut actions[i];

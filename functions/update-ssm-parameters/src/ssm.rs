@@ -12,19 +12,17 @@ use aws_sdk_ssm::Client;
 const GET_BATCH: usize = 10;
 const DESCRIBE_BATCH: usize = 50;
 
-/// A parameter's value and data type, as GetParameters returns them.
-#[derive(Debug, Clone)]
-pub struct Stored {
-    pub value: String,
-    /// SSM always answers it; `None` only where an answer leaves it out.
-    pub data_type: Option<String>,
-}
-
-/// What DescribeParameters adds: where the value came from, and the tier a write must keep.
+/// What DescribeParameters says of a parameter: everything but its value.
 #[derive(Debug, Clone, Default)]
 pub struct Described {
+    /// Where amiflow wrote the value, its record of it.
     pub description: Option<String>,
+    /// The tier an overwrite must keep.
     pub tier: Option<ParameterTier>,
+    /// SSM always answers it; `None` only where an answer leaves it out.
+    pub data_type: Option<String>,
+    /// The ARN of whoever wrote the current version.
+    pub last_modified_user: Option<String>,
 }
 
 /// One write: the value, its data type, where it came from, and the tier to keep.
@@ -50,7 +48,7 @@ impl Ssm {
     }
 
     /// Current values by name (absent: the parameter does not exist).
-    pub async fn values(&self, names: &[String]) -> Result<HashMap<String, Stored>, CallError> {
+    pub async fn values(&self, names: &[String]) -> Result<HashMap<String, String>, CallError> {
         let client = &self.ssm.client;
         let mut out = HashMap::new();
         for chunk in names.chunks(GET_BATCH) {
@@ -59,16 +57,14 @@ impl Ssm {
                 .map_err(|e| CallError::new("GetParameters", e))?;
             for p in got.parameters() {
                 if let (Some(name), Some(value)) = (p.name(), p.value()) {
-                    let data_type = p.data_type().map(str::to_string);
-                    let value = value.to_string();
-                    out.insert(name.to_string(), Stored { value, data_type });
+                    out.insert(name.to_string(), value.to_string());
                 }
             }
         }
         Ok(out)
     }
 
-    /// Descriptions and tiers by name.
+    /// Every existing parameter among `names`, described (absent: it does not exist).
     pub async fn describe(
         &self,
         names: &[String],
@@ -86,13 +82,17 @@ impl Ssm {
                 .ssm
                 .client
                 .describe_parameters()
-                .parameter_filters(filter);
+                .parameter_filters(filter)
+                // SSM answers 10 a page unless asked for more.
+                .max_results(DESCRIBE_BATCH as i32);
             let found = every_page!(self.limit, request, self.account(), OPERATION)?;
             for p in found.iter().flat_map(|page| page.parameters()) {
                 if let Some(name) = p.name() {
                     let described = Described {
                         description: p.description().map(str::to_string),
                         tier: p.tier().cloned(),
+                        data_type: p.data_type().map(str::to_string),
+                        last_modified_user: p.last_modified_user().map(str::to_string),
                     };
                     out.insert(name.to_string(), described);
                 }

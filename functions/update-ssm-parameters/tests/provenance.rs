@@ -2,10 +2,10 @@
 //! distribution settings or a person wrote it. Image Builder tags every output AMI with
 //! `Ec2ImageBuilderArn`; the harness registers the AMIs in moto the same way.
 
-use amiflow_model::Outcome::{Skipped, Updated};
+use amiflow_model::Outcome::{Created, Skipped, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, one_parameter, parameter, publish, sdk_config_as, unique,
-    Function, HOME_ACCOUNT,
+    ami_id, env, event_json, image_json, one_parameter, parameter, publish, sdk_config_as,
+    sdk_config_as_person, unique, Function, HOME_ACCOUNT,
 };
 use aws_sdk_ssm::types::ParameterType;
 use serde_json::json;
@@ -54,6 +54,42 @@ async fn a_value_a_person_set_to_a_newer_build_is_not_moved_back() {
     let newest = publish(&name, "1.1.0/1", &HERE);
     let forward = app.report(event_json(&newest, "AVAILABLE")).await;
     assert_eq!(forward.outcomes(), [Updated], "{forward:#?}");
+}
+
+#[tokio::test]
+async fn a_newer_value_written_over_amiflows_record_is_not_moved_back() {
+    let name = unique("over-record");
+    let param = format!("/{name}/latest");
+    let first = publish(&name, "1.0.0/1", &HERE);
+    let late = publish(&name, "1.0.0/2", &HERE);
+    publish(&name, "1.0.0/3", &HERE);
+    let app = Function::new(one_parameter(&param), false, None, ParameterWriter::new).await;
+    let written = app.report(event_json(&first, "AVAILABLE")).await;
+    assert_eq!(written.outcomes(), [Created], "{written:#?}");
+    // A person writes build 3's AMI with no description: SSM keeps amiflow's record of build 1
+    // beside it, and records the person as the writer.
+    let newest = ami_id(&name, "1.0.0/3", "us-east-1", HOME_ACCOUNT);
+    aws_sdk_ssm::Client::new(&sdk_config_as_person("us-east-1").await)
+        .put_parameter()
+        .name(&param)
+        .value(&newest)
+        .r#type(ParameterType::String)
+        .data_type("aws:ec2:image")
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+    let kept = parameter(HOME_ACCOUNT, "us-east-1", &param).await.unwrap();
+    assert!(
+        kept.description.contains("1.0.0/1"),
+        "SSM kept the record: {}",
+        kept.description
+    );
+    // Build 2 arrives late: the record says build 1, but the value is the person's, of build 3.
+    let report = app.report(event_json(&late, "AVAILABLE")).await;
+    assert_eq!(report.outcomes(), [Skipped], "{report:#?}");
+    assert!(report.actions[0].detail.contains("1.0.0/3"), "{report:#?}");
+    assert_eq!(value_of(&param).await, newest);
 }
 
 #[tokio::test]

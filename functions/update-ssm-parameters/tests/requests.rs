@@ -1,10 +1,11 @@
 //! What update-ssm-parameters sends to SSM, on the wire with aws-smithy-mocks, where moto cannot
 //! show it: moto accepts any `aws:ec2:image` value, and does not count calls.
 
+use amiflow_model::decide::provenance;
 use amiflow_testkit::event_json;
 use amiflow_testkit::{
     ami_id, images_without_build_tags, mocked_clients, mocked_ec2, mocked_ssm, one_parameter,
-    publish, unique, Function, HOME_ACCOUNT,
+    publish, settings, unique, Function, HOME_ACCOUNT,
 };
 use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
@@ -35,6 +36,58 @@ fn one_ami(prefix: &str) -> (String, String) {
     (arn, ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT))
 }
 
+/// DescribeParameters answering nothing: none of the names exists.
+fn none_exists() -> Rule {
+    mock!(aws_sdk_ssm::Client::describe_parameters)
+        .then_output(|| DescribeParametersOutput::builder().build())
+}
+
+/// DescribeParameters answering every name asked for as an `aws:ec2:image` parameter whose
+/// current version `writer` wrote, with `description`.
+fn each_written_by(writer: &str, description: String) -> Rule {
+    let writer = writer.to_string();
+    mock!(aws_sdk_ssm::Client::describe_parameters).then_compute_output(move |r| {
+        let names = r.parameter_filters().iter().flat_map(|f| f.values());
+        let mut out = DescribeParametersOutput::builder();
+        for n in names {
+            let p = ParameterMetadata::builder()
+                .name(n)
+                .data_type("aws:ec2:image")
+                .description(&description)
+                .last_modified_user(&writer);
+            out = out.parameters(p.build());
+        }
+        out.build()
+    })
+}
+
+/// GetParameters answering `value` for every name asked for.
+fn each_holding(value: &str) -> Rule {
+    let value = value.to_string();
+    mock!(aws_sdk_ssm::Client::get_parameters).then_compute_output(move |r| {
+        let mut out = GetParametersOutput::builder();
+        for n in r.names() {
+            out = out.parameters(Parameter::builder().name(n).value(&value).build());
+        }
+        out.build()
+    })
+}
+
+/// Who the function's own writes are recorded as: moto's answer to its GetCallerIdentity.
+async fn own_arn() -> String {
+    let pipeline = amiflow_testkit::pipeline(one_parameter("/p"), settings(false, None)).await;
+    let arn = pipeline.aws.own_arn().await;
+    arn.expect("GetCallerIdentity answers").to_string()
+}
+
+/// A policy of ten parameters under `/<prefix>/`, in us-east-1.
+fn ten_parameters(prefix: &str) -> Value {
+    let parameters: Vec<Value> = (0..10)
+        .map(|i| json!({"name": format!("/{prefix}/{i}"), "regions": ["us-east-1"]}))
+        .collect();
+    json!({"rules": [{"name": "r", "ssmParameters": parameters}]})
+}
+
 #[tokio::test]
 async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
     let (arn, _) = one_ami("readback");
@@ -44,7 +97,11 @@ async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
     let put = mock!(aws_sdk_ssm::Client::put_parameter)
         .match_requests(|r| r.data_type() == Some("aws:ec2:image") && r.overwrite() == Some(false))
         .then_output(|| PutParameterOutput::builder().version(1).build());
-    let app = mocked(one_parameter("/p"), vec![get.clone(), put.clone()]).await;
+    let app = mocked(
+        one_parameter("/p"),
+        vec![none_exists(), get.clone(), put.clone()],
+    )
+    .await;
     let error = app.error(event_json(&arn, "AVAILABLE")).await;
     let message = error.to_string();
     assert!(
@@ -54,39 +111,86 @@ async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
     );
     assert_eq!(put.num_calls(), 1);
     assert!(
-        get.num_calls() >= 3,
-        "one read before, then reads until the read-back window ends"
+        get.num_calls() >= 2,
+        "reads until the read-back window ends"
     );
 }
 
-#[tokio::test]
-async fn ten_unchanged_parameters_cost_one_read_and_no_write() {
-    let (arn, ami) = one_ami("onecall");
-    // Every parameter asked for already holds the AMI.
-    let get = mock!(aws_sdk_ssm::Client::get_parameters).then_compute_output(move |r| {
-        let mut out = GetParametersOutput::builder();
-        for n in r.names() {
-            out = out.parameters(Parameter::builder().name(n).value(&ami).build());
-        }
-        out.build()
-    });
-    let describe = mock!(aws_sdk_ssm::Client::describe_parameters)
-        .then_output(|| DescribeParametersOutput::builder().build());
+/// Two builds of a fresh image with one AMI each in the home account's us-east-1: the older
+/// build's ARN and AMI, then the newer's.
+fn two_builds(prefix: &str) -> [(String, String); 2] {
+    let name = unique(prefix);
+    ["1.0.0/1", "1.0.0/2"].map(|build| {
+        let arn = publish(&name, build, &[("us-east-1", HOME_ACCOUNT)]);
+        (arn, ami_id(&name, build, "us-east-1", HOME_ACCOUNT))
+    })
+}
+
+/// Ten parameters that already hold `ami`, last written by `writer` beside `record`: the
+/// DescribeParameters, GetParameters and PutParameter calls an event for `arn` makes.
+async fn calls_over_ten_holding(ami: &str, writer: &str, record: String, arn: &str) -> [usize; 3] {
+    let describe = each_written_by(writer, record);
+    let get = each_holding(ami);
     let put = mock!(aws_sdk_ssm::Client::put_parameter)
         .then_output(|| PutParameterOutput::builder().version(2).build());
-    let parameters: Vec<Value> = (0..10)
-        .map(|i| json!({"name": format!("/onecall/{i}"), "regions": ["us-east-1"]}))
-        .collect();
     let app = mocked(
-        json!({"rules": [{"name": "r", "ssmParameters": parameters}]}),
-        vec![get.clone(), describe.clone(), put.clone()],
+        ten_parameters(&unique("ten")),
+        vec![describe.clone(), get.clone(), put.clone()],
+    )
+    .await;
+    let report = app.report(event_json(arn, "AVAILABLE")).await;
+    assert_eq!(report.summary.unchanged, 10, "{report:#?}");
+    [&describe, &get, &put].map(|rule| rule.num_calls())
+}
+
+#[tokio::test]
+async fn ten_unchanged_parameters_amiflow_wrote_cost_one_read_and_no_write() {
+    let (arn, ami) = one_ami("onecall");
+    // This function wrote each current version, recording the AMI it wrote.
+    let record = provenance(&arn.parse().unwrap(), &ami, None);
+    let calls = calls_over_ten_holding(&ami, &own_arn().await, record, &arn).await;
+    // DescribeParameters takes the 10 names in one call, and the records name the values.
+    assert_eq!(calls, [1, 0, 0]);
+}
+
+#[tokio::test]
+async fn a_record_someone_else_wrote_over_is_not_taken_for_the_value() {
+    // amiflow recorded the AMI of build 1; someone else then wrote build 2's AMI without a
+    // description, so SSM kept amiflow's record beside it. Build 2 arrives: the value is read,
+    // and it already holds the AMI.
+    let [(old, old_ami), (arn, ami)] = two_builds("overwritten");
+    let stale = provenance(&old.parse().unwrap(), &old_ami, None);
+    let person = "arn:aws:sts::123456789012:assumed-role/ops/alice";
+    let calls = calls_over_ten_holding(&ami, person, stale, &arn).await;
+    // One DescribeParameters and one GetParameters for the 10 names; nothing written.
+    assert_eq!(calls, [1, 1, 0]);
+}
+
+#[tokio::test]
+async fn a_value_amiflow_wrote_for_the_build_before_takes_three_round_trips() {
+    let [(old, old_ami), (arn, ami)] = two_builds("threetrips");
+    let recorded = provenance(&old.parse().unwrap(), &old_ami, None);
+    let describe = each_written_by(&own_arn().await, recorded);
+    // After the write the service shows the new value: the read-back sees it at once.
+    let get = each_holding(&ami);
+    let images = mock!(aws_sdk_ec2::Client::describe_images).then_output(|| {
+        aws_sdk_ec2::operation::describe_images::DescribeImagesOutput::builder().build()
+    });
+    let put = mock!(aws_sdk_ssm::Client::put_parameter)
+        .match_requests(|r| r.overwrite() == Some(true))
+        .then_output(|| PutParameterOutput::builder().version(2).build());
+    let app = mocked(
+        one_parameter("/p"),
+        vec![describe.clone(), get.clone(), images.clone(), put.clone()],
     )
     .await;
     let report = app.report(event_json(&arn, "AVAILABLE")).await;
-    assert_eq!(report.summary.unchanged, 10, "{report:#?}");
-    let calls = [&get, &describe, &put].map(|rule| rule.num_calls());
-    // GetParameters takes the 10 names in one call; no description is read, nothing written.
-    assert_eq!(calls, [1, 0, 0]);
+    assert_eq!(report.summary.updated, 1, "{report:#?}");
+    assert!(report.actions[0].detail.contains(&old_ami), "{report:#?}");
+    // DescribeParameters, then PutParameter, then the read-back: no GetParameters before the
+    // write and no build tag, since the record names the value and its build.
+    let calls = [&describe, &put, &get, &images].map(|rule| rule.num_calls());
+    assert_eq!(calls, [1, 1, 1, 0]);
 }
 
 #[tokio::test]
@@ -94,9 +198,12 @@ async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads
     // Rendered, `{{imagebuilder:name}}-latest` begins with `aws`: SSM reserves that.
     let (arn, _) = one_ami("AWS Golden");
     let segment = arn.split('/').nth(1).unwrap().to_string();
-    let get = mock!(aws_sdk_ssm::Client::get_parameters)
-        .match_requests(|r| r.names().iter().all(|n| n.starts_with('/')))
-        .then_output(|| GetParametersOutput::builder().build());
+    let describe = mock!(aws_sdk_ssm::Client::describe_parameters)
+        .match_requests(|r| {
+            let mut names = r.parameter_filters().iter().flat_map(|f| f.values());
+            names.all(|n| n.starts_with('/'))
+        })
+        .then_output(|| DescribeParametersOutput::builder().build());
     let put = mock!(aws_sdk_ssm::Client::put_parameter)
         .then_output(|| PutParameterOutput::builder().version(1).build());
     let app = mocked(
@@ -104,7 +211,7 @@ async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads
             {"name": "{{imagebuilder:name}}-latest"},
             {"name": "/ok/{{imagebuilder:name}}", "dataType": "text"}
         ]}]}),
-        vec![get.clone(), put.clone()],
+        vec![describe.clone(), put.clone()],
     )
     .await;
     let error = app.error(event_json(&arn, "AVAILABLE")).await;
@@ -125,7 +232,7 @@ async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads
         "{detail}"
     );
     assert_eq!(
-        (get.num_calls(), put.num_calls()),
+        (describe.num_calls(), put.num_calls()),
         (1, 1),
         "one read and one write, both for the valid name only"
     );

@@ -91,7 +91,7 @@ class Ssm(Service):
             found = sorted((p for p in store.values() if wanted is None or p.name in wanted), key=lambda p: p.name)
             items = [{"Name": p.name, "ARN": self.arn(ctx, p.name), "Type": p.type,
                       "LastModifiedDate": round(p.modified, 3),
-                      "LastModifiedUser": f"arn:aws:iam::{ctx.account}:user/bench",
+                      "LastModifiedUser": p.writer or "N/A",
                       **({"Description": p.description} if p.description is not None else {}),
                       "Version": p.version, "Tier": p.tier, "Policies": [], "DataType": p.data_type}
                      for p in found]
@@ -137,5 +137,5 @@ class Ssm(Service):
             store[name] = Parameter(
                 name=name, value=value, type=ptype or old.type, data_type=data_type,
                 description=req["Description"] if "Description" in req else (old.description if old else None),
-                version=version, tier=tier)
+                version=version, tier=tier, writer=self.world.caller_arn(ctx.access_key))
         return {"Version": version, "Tier": tier}

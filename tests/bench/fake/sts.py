@@ -52,7 +52,7 @@ class Sts(QueryService):
                             f'{x("Message", e.message)}</Error>{x("RequestId", request_id)}</ErrorResponse>').encode(), {}
 
     def GetCallerIdentity(self, params, ctx):
-        return (f"{x('Arn', f'arn:aws:iam::{ctx.account}:user/bench')}{x('UserId', ctx.access_key)}"
+        return (f"{x('Arn', self.world.caller_arn(ctx.access_key))}{x('UserId', ctx.access_key)}"
                 f"{x('Account', ctx.account)}")
 
     def AssumeRole(self, params, ctx):

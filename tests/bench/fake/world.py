@@ -25,6 +25,7 @@ class Parameter:
     version: int = 1
     tier: str = "Standard"
     modified: float = field(default_factory=time.time)
+    writer: str | None = None  # LastModifiedUser: the ARN of whoever wrote this version
 
 
 @dataclass
@@ -90,6 +91,15 @@ class World:
             self.sessions: list[tuple[str, str]] = []  # (account, session name) of every AssumeRole
             self.tokens: dict[tuple[str, str, str], tuple[str, dict]] = {}  # EC2 client tokens
             self.key_counter = 0
+
+    def caller_arn(self, access_key: str) -> str:
+        """Who a key is, as GetCallerIdentity answers and SSM records a writer: an assumed role's
+        session, or the home account's bench user."""
+        with self.lock:
+            key = self.keys[access_key]
+        if key.session:
+            return f"arn:aws:sts::{key.account}:assumed-role/{key.session}"
+        return f"arn:aws:iam::{key.account}:user/bench"
 
     # seeding
     def put_parameter(self, region: str, account: str, p: Parameter) -> None:
