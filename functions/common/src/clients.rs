@@ -104,7 +104,7 @@ pub struct AwsContext {
 }
 
 /// At most this many AssumeRole calls at once (each holds a connection, as any call does).
-const ASSUMING_AT_ONCE: usize = 64;
+const ASSUMING_AT_ONCE: usize = 16;
 
 impl AwsContext {
     pub fn new(base: SdkConfig, role_name: Option<String>) -> Self {
