@@ -3,6 +3,7 @@
 //! 127.0.0.1, and the real SDK clients reach them through `AWS_ENDPOINT_URL` and
 //! `AWS_ENDPOINT_URL_IMAGEBUILDER` with dummy credentials.
 
+pub mod calls;
 pub mod function;
 pub mod moto;
 pub mod resources;
@@ -14,6 +15,7 @@ pub mod sts;
 
 use std::sync::OnceLock;
 
+pub use calls::CallCounter;
 pub use function::*;
 pub use moto::Moto;
 pub use resources::*;

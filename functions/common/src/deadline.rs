@@ -3,6 +3,10 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// Deadlines below this (2001-09-09 in milliseconds since the epoch) are no time since the epoch
+/// that Lambda could send, but a time left.
+const EPOCH_DEADLINES_FROM_MS: u64 = 1_000_000_000_000;
+
 /// The last moment a target may start: the invocation's deadline less the time one target may
 /// take (`margin`).
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +32,13 @@ impl Deadline {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
-        let left = Duration::from_millis(context.deadline.saturating_sub(now_ms));
+        // Lambda sends a time since the epoch. `cargo lambda watch` sends its timeout instead
+        // (600000: ten minutes), which read as a time would be in 1970 and refuse every target.
+        let left = if context.deadline < EPOCH_DEADLINES_FROM_MS {
+            Duration::from_millis(context.deadline)
+        } else {
+            Duration::from_millis(context.deadline.saturating_sub(now_ms))
+        };
         Self {
             last_start: Some(Instant::now() + left.saturating_sub(margin)),
             margin,
@@ -77,5 +87,19 @@ mod tests {
                 .refuses_start()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn cargo_lambda_watchs_constant_deadline_is_the_time_left() {
+        let margin = Duration::from_secs(40);
+        let mut watch = lambda_runtime::Context::default();
+        watch.deadline = 600_000;
+        assert!(Deadline::from_context(&watch, margin)
+            .refuses_start()
+            .is_none());
+        watch.deadline = 30_000;
+        assert!(Deadline::from_context(&watch, margin)
+            .refuses_start()
+            .is_some());
     }
 }

@@ -1,15 +1,18 @@
-//! No regression when the newer value was not written by amiflow: Image Builder's own
-//! distribution settings or a person wrote it. Image Builder tags every output AMI with
-//! `Ec2ImageBuilderArn`; the harness registers the AMIs in moto the same way.
+//! Where a value came from. No regression when the newer value was not written by amiflow: Image
+//! Builder's own distribution settings or a person wrote it. Image Builder tags every output AMI
+//! with `Ec2ImageBuilderArn`; the harness registers the AMIs in moto the same way. A value amiflow
+//! wrote last is named by its record, with no read of the value.
 
+use amiflow_common::placement::PlacedClients;
 use amiflow_model::Outcome::{Created, Skipped, Updated};
 use amiflow_testkit::{
-    ami_id, env, event_json, image_json, one_parameter, parameter, publish, sdk_config_as,
-    sdk_config_as_person, unique, Function, HOME_ACCOUNT,
+    ami_id, env, event_json, image_json, one_parameter, parameter, parameter_policy, publish,
+    sdk_config_as, sdk_config_as_person, unique, CallCounter, Function, HOME_ACCOUNT,
+    TARGET_ACCOUNT,
 };
 use aws_sdk_ssm::types::ParameterType;
 use serde_json::json;
-use update_ssm_parameters::ParameterWriter;
+use update_ssm_parameters::{Clients, ParameterWriter, SESSION};
 
 const HERE: [(&str, &str); 1] = [("us-east-1", HOME_ACCOUNT)];
 
@@ -113,4 +116,50 @@ async fn a_parameter_image_builder_wrote_for_a_newer_build_is_not_moved_back() {
     let late = app.report(event_json(&old_arn, "AVAILABLE")).await;
     assert_eq!(late.outcomes(), [Skipped], "{late:#?}");
     assert_eq!(value_of(&param).await, newer);
+}
+
+#[tokio::test]
+async fn a_value_amiflow_wrote_is_named_by_its_record_in_either_account() {
+    // SSM records the writer of each version: this function itself at home, its session of
+    // the target role in the other account. There the record names the value, so a new build
+    // is written with no read of the value before it: DescribeParameters, PutParameter, and
+    // GetParameters only to read the write back.
+    let name = unique("kept");
+    let param = format!("/{name}/latest");
+    let both = [("us-east-1", HOME_ACCOUNT), ("us-east-1", TARGET_ACCOUNT)];
+    let first = publish(&name, "1.0.0/1", &both);
+    let next = publish(&name, "1.0.0/2", &both);
+    let calls = CallCounter::default();
+    let counter = calls.clone();
+    let policy = parameter_policy(json!({"name": param, "accounts": ["*"]}));
+    let app = Function::new(policy, false, Some("AmiflowTarget"), move |pipeline| {
+        let clients = PlacedClients::new(pipeline, SESSION, move |config| Clients {
+            ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(config)
+                    .interceptor(counter.clone())
+                    .build(),
+            ),
+            ec2: aws_sdk_ec2::Client::new(config),
+        });
+        ParameterWriter::with_clients(pipeline, clients)
+    })
+    .await;
+    let created = app.report(event_json(&first, "AVAILABLE")).await;
+    assert_eq!(created.outcomes(), [Created, Created], "{created:#?}");
+    calls.take();
+    let updated = app.report(event_json(&next, "AVAILABLE")).await;
+    assert_eq!(updated.outcomes(), [Updated, Updated], "{updated:#?}");
+    let per_placement: Vec<(String, usize)> = calls.take().into_iter().collect();
+    assert_eq!(
+        per_placement,
+        [
+            ("DescribeParameters".to_string(), 2),
+            ("GetParameters".to_string(), 2),
+            ("PutParameter".to_string(), 2)
+        ]
+    );
+    for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
+        let stored = parameter(account, "us-east-1", &param).await.unwrap();
+        assert_eq!(stored.value, ami_id(&name, "1.0.0/2", "us-east-1", account));
+    }
 }
