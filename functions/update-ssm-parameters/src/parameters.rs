@@ -225,9 +225,9 @@ impl Group<'_> {
     }
 
     /// Each existing parameter's value. Where this function wrote the current version, the
-    /// record it wrote beside the value names it, so no read is needed; SSM records each
-    /// version's writer, so a value someone else wrote over that record (which SSM keeps when a
-    /// write gives no description) is read (GetParameters, 10 names a call).
+    /// record it wrote beside the value names it, so no read is needed. A write that gives no
+    /// description leaves the record in place beside another value, but SSM names each
+    /// version's writer: a value anyone else wrote is read (GetParameters, 10 names a call).
     async fn values(
         &self,
         names: &[String],
