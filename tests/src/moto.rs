@@ -1,7 +1,8 @@
 //! moto in server mode, installed into the project's .venv by scripts/emulators.sh and started
 //! on a free 127.0.0.1 port, through scripts/moto_server.py (moto with SSM's `LastModifiedUser`
-//! answered as Parameter Store answers it). It dies with the test process: it is spawned from a thread that
-//! never exits, with PR_SET_PDEATHSIG, so no moto outlives the tests, even on a panic or kill.
+//! answered as Parameter Store answers it). It dies with the test process: it is spawned from a
+//! thread that never exits, with PR_SET_PDEATHSIG, so no moto outlives the tests, even on a panic
+//! or kill.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -55,7 +56,7 @@ pub fn free_port() -> u16 {
 impl Moto {
     pub fn start() -> Result<Self, String> {
         // The venv's python, beside its moto_server, runs moto with the project's one patch.
-        let server = moto_server()?.with_file_name("python");
+        let python = moto_server()?.with_file_name("python");
         let script = workspace_root().join("scripts/moto_server.py");
         let port = free_port();
         let log = std::env::temp_dir().join(format!("amiflow-moto-{port}.log"));
@@ -66,7 +67,7 @@ impl Moto {
                 let log_file = std::fs::File::create(&log)
                     .map(Stdio::from)
                     .unwrap_or_else(|_| Stdio::null());
-                let mut command = Command::new(&server);
+                let mut command = Command::new(&python);
                 command
                     .arg(&script)
                     .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -91,7 +92,7 @@ impl Moto {
                         }
                     }
                     Err(e) => {
-                        let _ = sender.send(Err(format!("cannot start {}: {e}", server.display())));
+                        let _ = sender.send(Err(format!("cannot start {}: {e}", python.display())));
                     }
                 }
             })
