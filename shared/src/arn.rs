@@ -98,6 +98,14 @@ impl ImageBuildVersionArn {
             && self.name == other.name
     }
 
+    /// The same image at `version` (`x.y.z/n`), if that is a build version.
+    pub fn at_version(&self, version: &str) -> Option<Self> {
+        let (partition, region, account, name) =
+            (&self.partition, &self.region, &self.account, &self.name);
+        let arn = format!("arn:{partition}:imagebuilder:{region}:{account}:image/{name}/{version}");
+        Self::parse_field(&arn, "").ok()
+    }
+
     /// Finds the first image build version ARN inside free text (a description written by amiflow).
     pub fn find_in(text: &str) -> Option<Self> {
         text.split(|c: char| c.is_whitespace() || c == '"' || c == ',' || c == ';')

@@ -43,7 +43,9 @@ const ROLLED_BACK_FROM: &str = "rolled back from ";
 
 /// The provenance amiflow writes beside a value (parameter `Description`, launch template
 /// `VersionDescription`); `record` reads it back. It names the AMI, so that a record found beside
-/// that same AMI explains the value with no further read.
+/// that same AMI explains the value with no further read. A rollback names the newer build by its
+/// version alone (it is always of the same image): a `VersionDescription` holds 255 characters,
+/// and two full ARNs of a long image name do not fit.
 pub fn provenance(
     image: &ImageBuildVersionArn,
     ami: &str,
@@ -51,6 +53,10 @@ pub fn provenance(
 ) -> String {
     match rolled_back_from {
         None => format!("{RECORD_PREFIX}{ami} of {image}"),
+        Some(newer) if newer.same_image_as(image) => format!(
+            "{RECORD_PREFIX}{ami} of {image}, {ROLLED_BACK_FROM}{}",
+            newer.version
+        ),
         Some(newer) => format!("{RECORD_PREFIX}{ami} of {image}, {ROLLED_BACK_FROM}{newer}"),
     }
 }
@@ -66,9 +72,15 @@ pub fn rollback_note(rolled_back_from: Option<&ImageBuildVersionArn>) -> String 
 /// convention) wrote one.
 pub fn record(description: &str) -> Option<Record> {
     let build = ImageBuildVersionArn::find_in(description)?;
+    // A version of the same image; records written before amiflow shortened them hold an ARN.
     let rolled_back_from = description
         .split_once(ROLLED_BACK_FROM)
-        .and_then(|(_, rest)| ImageBuildVersionArn::find_in(rest));
+        .and_then(|(_, rest)| {
+            ImageBuildVersionArn::find_in(rest).or_else(|| {
+                let version = rest.split_whitespace().next()?;
+                build.at_version(version.trim_end_matches(['.', ',', ';']))
+            })
+        });
     let ami = description
         .strip_prefix(RECORD_PREFIX)
         .and_then(|rest| rest.split_once(" of "))
@@ -274,6 +286,36 @@ mod tests {
         assert_eq!(recorded.ami.as_deref(), Some("ami-0123456789abcdef0"));
         assert!(recorded.explains("ami-0123456789abcdef0"));
         assert!(!recorded.explains("ami-0fedcba9876543210"));
+    }
+
+    #[test]
+    fn a_rollback_record_of_a_long_image_name_fits_a_version_description() {
+        // Image Builder names are up to 128 characters; EC2 keeps 255 of a VersionDescription.
+        let name = "a".repeat(120);
+        let at = |build: &str| -> ImageBuildVersionArn {
+            format!("arn:aws:imagebuilder:ap-southeast-2:123456789012:image/{name}/{build}")
+                .parse()
+                .unwrap()
+        };
+        let rolled = provenance(
+            &at("1.1.0/1"),
+            "ami-0123456789abcdef0",
+            Some(&at("12.10.3/14")),
+        );
+        assert!(rolled.len() <= 255, "{} characters: {rolled}", rolled.len());
+        let recorded = record(&rolled).unwrap();
+        assert_eq!(recorded.build, at("1.1.0/1"));
+        assert_eq!(recorded.rolled_back_from, Some(at("12.10.3/14")));
+        // Records that named the newer build by its whole ARN still read the same.
+        let whole = format!(
+            "amiflow: AMI of {}, rolled back from {}",
+            at("1.1.0/1"),
+            at("12.10.3/14")
+        );
+        assert_eq!(
+            record(&whole).unwrap().rolled_back_from,
+            Some(at("12.10.3/14"))
+        );
     }
 
     #[test]

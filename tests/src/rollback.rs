@@ -54,7 +54,12 @@ pub async fn assert_rollback_holds<E, Fut>(
     let on_good = held().await;
     assert_eq!(on_good.ami, ami("1.1.0/1"));
     assert_eq!(on_good.writes, on_bad.writes + 1, "one write");
-    assert!(on_good.note.contains("rolled back from"), "{on_good:?}");
+    // The record names the AMI it wrote, its build, and the newer build's version.
+    let record = format!(
+        "amiflow: {} of {good}, rolled back from 1.2.0/1",
+        ami("1.1.0/1")
+    );
+    assert_eq!(on_good.note, record, "{on_good:?}");
 
     // A redelivered event for the bad build is skipped: the rollback holds.
     let late = app.report(event_json(&bad, "AVAILABLE")).await;
