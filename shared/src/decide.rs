@@ -94,6 +94,14 @@ pub fn record(description: &str) -> Option<Record> {
     })
 }
 
+/// Whether `description` is a record written beside `value` itself: then it says which build
+/// `value` is from, and no build tag need be read.
+pub fn explains(description: Option<&str>, value: &str) -> bool {
+    description
+        .and_then(record)
+        .is_some_and(|r| r.explains(value))
+}
+
 impl Record {
     /// Whether this record was written beside `value`: then it says which build `value` is from,
     /// and no build tag need be read. AMI ids are never reused, so whoever wrote `value` last, the

@@ -4,7 +4,7 @@
 use amiflow_common::placement::PlacedClients;
 use amiflow_common::provenance::built_from;
 use amiflow_common::{CallError, Deadline, Executor, Pipeline, Plan, Session};
-use amiflow_model::decide::{record, Intent};
+use amiflow_model::decide::{explains, Intent};
 use amiflow_model::plan::{Planner, TemplateSelector, TemplateTarget};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
@@ -165,11 +165,7 @@ impl Group<'_> {
             .filter_map(|((target, _), read)| {
                 let default = &read.as_ref().ok()?.0;
                 let default_ami = default.image_id.as_deref()?;
-                let explained = default
-                    .description
-                    .as_deref()
-                    .and_then(record)
-                    .is_some_and(|r| r.explains(default_ami));
+                let explained = explains(default.description.as_deref(), default_ami);
                 let differs = target.placement.ami.as_deref().ok() != Some(default_ami);
                 (differs && !explained).then_some(default_ami)
             })

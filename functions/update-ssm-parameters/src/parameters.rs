@@ -7,7 +7,9 @@ use std::time::Duration;
 use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_common::provenance::built_from;
 use amiflow_common::{AccountClient, CallError, Deadline, Executor, Pipeline, Plan, Session};
-use amiflow_model::decide::{self, decide, provenance, record, rollback_note, Decision, Intent};
+use amiflow_model::decide::{
+    self, decide, explains, provenance, record, rollback_note, Decision, Intent,
+};
 use amiflow_model::plan::{ParameterTarget, Planner};
 use amiflow_model::unique::unique_by;
 use amiflow_model::{Action, ActionKind, ImageBuildVersionArn, Outcome, Request};
@@ -190,11 +192,10 @@ impl Group<'_> {
             .iter()
             .filter_map(|t| {
                 let value = current.get(&t.name)?;
-                let explained = described
+                let description = described
                     .get(&t.name)
-                    .and_then(|d| d.description.as_deref())
-                    .and_then(record)
-                    .is_some_and(|r| r.explains(value));
+                    .and_then(|d| d.description.as_deref());
+                let explained = explains(description, value);
                 let differs = t.placement.ami.as_ref().is_ok_and(|ami| ami != value);
                 (differs && !explained).then_some(value.as_str())
             })
