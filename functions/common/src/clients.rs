@@ -97,6 +97,10 @@ pub struct AwsContext {
     role_name: Option<String>,
     /// The function's own ARN, as STS answers GetCallerIdentity: asked once while warm.
     own_arn: tokio::sync::OnceCell<Arc<str>>,
+    /// When GetCallerIdentity last failed: kept as a refusal is, so that every placement of the
+    /// account does not ask again in turn (each waiting out the call's timeout where STS is
+    /// unreachable).
+    own_arn_failed: Mutex<Option<std::time::Instant>>,
     assumed: Mutex<HashMap<SessionKey, AssumedCell>>,
     refused: Mutex<HashMap<SessionKey, (std::time::Instant, ClientError)>>,
     /// AssumeRole calls in flight at once: accounts are assumed side by side, within a bound.
@@ -112,6 +116,7 @@ impl AwsContext {
             base,
             role_name,
             own_arn: Default::default(),
+            own_arn_failed: Default::default(),
             assumed: Default::default(),
             refused: Default::default(),
             assuming: tokio::sync::Semaphore::new(ASSUMING_AT_ONCE),
@@ -131,25 +136,40 @@ impl AwsContext {
     }
 
     /// Who the function's own calls are (GetCallerIdentity, once while warm; on Lambda its
-    /// execution role's session). `None` while STS cannot say; the next call asks again.
+    /// execution role's session). `None` where STS cannot say: for `REFUSAL_KEPT` after a
+    /// failure, then it is asked again.
     pub async fn own_arn(&self) -> Option<Arc<str>> {
         let asked = self.own_arn.get_or_try_init(|| {
             Box::pin(async {
+                let failed = *self
+                    .own_arn_failed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner());
+                if failed.is_some_and(|at| at.elapsed() < REFUSAL_KEPT) {
+                    return Err(None);
+                }
                 let identity = aws_sdk_sts::Client::new(&self.base)
                     .get_caller_identity()
                     .send()
                     .await;
-                match identity.map(|out| out.arn().map(Arc::<str>::from)) {
-                    Ok(Some(arn)) => Ok(arn),
-                    Ok(None) => Err("no Arn in the answer".to_string()),
-                    Err(e) => Err(DisplayErrorContext(e).to_string()),
-                }
+                let why = match identity.map(|out| out.arn().map(Arc::<str>::from)) {
+                    Ok(Some(arn)) => return Ok(arn),
+                    Ok(None) => "no Arn in the answer".to_string(),
+                    Err(e) => DisplayErrorContext(e).to_string(),
+                };
+                *self
+                    .own_arn_failed
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(std::time::Instant::now());
+                Err(Some(why))
             })
         });
         match asked.await {
             Ok(arn) => Some(arn.clone()),
-            Err(e) => {
-                tracing::warn!(error = %e, "GetCallerIdentity failed: no value is taken as this function's own write");
+            Err(why) => {
+                if let Some(why) = why {
+                    tracing::warn!(error = %why, "GetCallerIdentity failed: no value is taken as this function's own write");
+                }
                 None
             }
         }
