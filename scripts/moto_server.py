@@ -1,10 +1,14 @@
-"""moto's server, with one gap filled where amiflow relies on the real service's habit.
+"""moto's server, with two gaps filled where amiflow relies on the real service's habit.
 
 Parameter Store records who wrote each version of a parameter: DescribeParameters answers
 `LastModifiedUser`, the ARN of the caller that wrote the current version (for an assumed role, its
 session: `arn:aws:sts::<account>:assumed-role/<role>/<session>`). moto 5.2 answers "N/A". Here a
 PutParameter records its caller as moto's own GetCallerIdentity names it, and DescribeParameters
-answers that. Everything else is moto as installed.
+answers that.
+
+EC2's DescribeLaunchTemplates lists each template's tags as they are now. moto 5.2 lists them as
+they were when the template was created, so a CreateTags on a template never showed. Here a
+template's tags are read when it is listed. Everything else is moto as installed.
 
 Run with the project venv's python, with moto_server's arguments: `python moto_server.py -H 127.0.0.1 -p 5000`.
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import sys
 
+from moto.ec2.models.launch_templates import LaunchTemplate
 from moto.server import main
 from moto.ssm.models import Parameter
 from moto.ssm.responses import SimpleSystemManagerResponse
@@ -50,6 +55,8 @@ def describe_response_object(self: Parameter, *args, **kwargs):
 
 SimpleSystemManagerResponse.put_parameter = put_parameter
 Parameter.describe_response_object = describe_response_object
+# moto's constructor assigns the tags it has then; the setter ignores that, the getter reads them now.
+LaunchTemplate.tags = property(lambda self: self.get_tags(), lambda self, _: None)
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -135,8 +135,12 @@ def seed(world: World, function: str, scenario: Scenario, state: str) -> None:
                             2: version(2, ami_id(PREVIOUS, r, a), provenance(PREVIOUS, ami_id(PREVIOUS, r, a)))}
                 if state == "steady":
                     versions[3] = version(3, ami_id(NEW, r, a), provenance(NEW, ami_id(NEW, r, a)))
+                # The tags amiflow puts beside each version it creates: its number and record.
+                last = versions[max(versions)]
+                tags = {**MANAGED, "Name": "web", "amiflow:version": str(last.number),
+                        "amiflow:record": last.description}
                 world.put_template(r, a, Template(template_id(r, a, n), f"{IMAGE_NAME}-web-{n}",
-                                                  {**MANAGED, "Name": "web"}, versions, max(versions)))
+                                                  tags, versions, max(versions)))
             for n in range(scenario.unmanaged):
                 world.put_template(r, a, Template(template_id(r, a, n, managed=False), f"other-app-{n}",
                                                   {"Name": f"other-app-{n}", "team": "other"},

@@ -157,6 +157,8 @@ pub struct TemplateState {
     pub default_ami: String,
     pub default_description: String,
     pub versions: usize,
+    /// The template's tags, as DescribeTags gives them.
+    pub tags: std::collections::BTreeMap<String, String>,
 }
 
 pub async fn launch_template_state(account: &str, region: &str, id: &str) -> TemplateState {
@@ -176,7 +178,17 @@ pub async fn launch_template_state(account: &str, region: &str, id: &str) -> Tem
         .send()
         .await
         .unwrap();
+    let filter = aws_sdk_ec2::types::Filter::builder()
+        .name("resource-id")
+        .values(id)
+        .build();
+    let tags = client.describe_tags().filters(filter).send().await.unwrap();
     TemplateState {
+        tags: tags
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+            .collect(),
         default: default.version_number().unwrap(),
         default_ami: default
             .launch_template_data()

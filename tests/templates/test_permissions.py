@@ -96,6 +96,16 @@ def test_launch_template_writes_need_managed_true(home, target):
     assert found == 2
     for template in (home, target):
         assert not any(isinstance(node, dict) and "Null" in node for node in walk(template))
+    # Tags go only on managed templates, and only amiflow's record of the version it created.
+    tagging = [s for s in home_stmts + target_stmts if "ec2:CreateTags" in actions(s)]
+    assert len(tagging) == 2
+    for statement in tagging:
+        assert actions(statement) == ["ec2:CreateTags"]
+        assert statement["Resource"].endswith(":launch-template/*")
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:ResourceTag/amiflow:managed": "true"},
+            "ForAllValues:StringEquals": {"aws:TagKeys": ["amiflow:version", "amiflow:record"]},
+        }
 
 
 def test_distribute_tags_only_with_listed_keys(home):

@@ -3,10 +3,10 @@
 
 use amiflow_common::clients::ec2_as;
 use amiflow_common::{every_page, send_as, AccountClient, CallError, CallLimit};
-use amiflow_model::decide::TemplateVersion;
+use amiflow_model::decide::{record, TemplateVersion};
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
-    Filter, LaunchTemplate, LaunchTemplateVersion, RequestLaunchTemplateData,
+    Filter, LaunchTemplate, LaunchTemplateVersion, RequestLaunchTemplateData, Tag,
 };
 use aws_sdk_ec2::Client;
 
@@ -16,6 +16,14 @@ const PAGE: i32 = 200;
 pub const DELETE_BATCH: usize = 200;
 /// The tag that lets amiflow change a template (the IAM condition of both templates says the same).
 pub const MANAGED_TAG: (&str, &str) = ("amiflow:managed", "true");
+/// The tags amiflow puts on a template beside each version it creates: the version's number, and
+/// the record written in its description. Version numbers are never reused and a version never
+/// changes, so while that version is both the default and the latest, the find that lists the
+/// template also says what it holds, and no read of its versions is needed.
+pub const VERSION_TAG: &str = "amiflow:version";
+pub const RECORD_TAG: &str = "amiflow:record";
+/// EC2's longest tag value: a longer record is not tagged (the versions are read instead).
+const TAG_VALUE_MAX: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateRef {
@@ -23,6 +31,8 @@ pub struct TemplateRef {
     pub name: String,
     /// Tagged `amiflow:managed = true`: amiflow may write to it.
     pub managed: bool,
+    /// The default and latest version, where the template's tags say what they hold.
+    pub known: Option<TemplateVersion>,
 }
 
 /// How a template is looked up.
@@ -47,14 +57,43 @@ pub struct Ec2 {
 }
 
 fn template_ref(t: &LaunchTemplate) -> Option<TemplateRef> {
+    let tag = |key: &str| {
+        t.tags()
+            .iter()
+            .find(|tag| tag.key() == Some(key))
+            .and_then(|tag| tag.value())
+    };
     let (key, value) = MANAGED_TAG;
     Some(TemplateRef {
         id: t.launch_template_id()?.to_string(),
         name: t.launch_template_name().unwrap_or_default().to_string(),
-        managed: t
-            .tags()
-            .iter()
-            .any(|tag| tag.key() == Some(key) && tag.value() == Some(value)),
+        managed: tag(key) == Some(value),
+        known: known_version(
+            t.default_version_number(),
+            t.latest_version_number(),
+            tag(VERSION_TAG),
+            tag(RECORD_TAG),
+        ),
+    })
+}
+
+/// The version the tags describe, if it is the template's default and latest version now.
+fn known_version(
+    default: Option<i64>,
+    latest: Option<i64>,
+    tagged: Option<&str>,
+    description: Option<&str>,
+) -> Option<TemplateVersion> {
+    let number = tagged?.parse::<i64>().ok()?;
+    if default != Some(number) || latest != Some(number) {
+        return None;
+    }
+    let description = description?;
+    let ami = record(description)?.ami?;
+    Some(TemplateVersion {
+        number,
+        image_id: Some(ami),
+        description: Some(description.to_string()),
     })
 }
 
@@ -178,6 +217,31 @@ impl Ec2 {
             .map_err(|e| CallError::new("ModifyLaunchTemplate", e))
     }
 
+    /// Tags the template with the version amiflow created and the record in its description, so
+    /// that the next find says what the template holds. Nothing where the record is too long
+    /// for a tag. Returns whether it tagged.
+    pub async fn tag_version(
+        &self,
+        template_id: &str,
+        version: i64,
+        description: &str,
+    ) -> Result<bool, CallError> {
+        if description.chars().count() > TAG_VALUE_MAX {
+            return Ok(false);
+        }
+        let tag = |key: &str, value: String| Tag::builder().key(key).value(value).build();
+        let create = self
+            .ec2
+            .client
+            .create_tags()
+            .resources(template_id)
+            .tags(tag(VERSION_TAG, version.to_string()))
+            .tags(tag(RECORD_TAG, description.to_string()));
+        send_as!(self.limit, create, self.account())
+            .map(|_| true)
+            .map_err(|e| CallError::new("CreateTags", e))
+    }
+
     /// Every version number of one template.
     pub async fn all_versions(&self, template_id: &str) -> Result<Vec<i64>, CallError> {
         let request = self
@@ -239,5 +303,44 @@ impl Ec2 {
             }
         }
         Ok(deleted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::known_version;
+    use amiflow_model::decide::provenance;
+
+    #[test]
+    fn tags_say_what_the_template_holds_only_while_their_version_is_default_and_latest() {
+        let build = "arn:aws:imagebuilder:us-east-1:123456789012:image/web/1.0.0/2";
+        let record = provenance(&build.parse().unwrap(), "ami-0123456789abcdef0", None);
+        let known = known_version(Some(7), Some(7), Some("7"), Some(&record)).unwrap();
+        assert_eq!(known.number, 7);
+        assert_eq!(known.image_id.as_deref(), Some("ami-0123456789abcdef0"));
+        assert_eq!(known.description.as_deref(), Some(record.as_str()));
+        for (default, latest, tagged, description) in [
+            (Some(8), Some(8), Some("7"), Some(record.as_str())), // a newer default since
+            (Some(7), Some(8), Some("7"), Some(record.as_str())), // a version after amiflow's
+            (Some(6), Some(7), Some("7"), Some(record.as_str())), // amiflow's is not the default
+            (None, None, Some("7"), Some(record.as_str())),       // numbers not listed
+            (Some(7), Some(7), None, Some(record.as_str())),
+            (Some(7), Some(7), Some("seven"), Some(record.as_str())),
+            (Some(7), Some(7), Some("7"), None),
+            (Some(7), Some(7), Some("7"), Some("made by hand")),
+            // A record that names no AMI (written before records did) says nothing of the value.
+            (
+                Some(7),
+                Some(7),
+                Some("7"),
+                Some(&format!("amiflow: AMI of {build}")),
+            ),
+        ] {
+            assert_eq!(
+                known_version(default, latest, tagged, description),
+                None,
+                "{default:?} {latest:?} {tagged:?} {description:?}"
+            );
+        }
     }
 }

@@ -10,7 +10,7 @@ use amiflow_model::plan::{Origin, TemplateTarget};
 use amiflow_model::token::client_token;
 use amiflow_model::{Action, ImageBuildVersionArn, Outcome};
 
-use crate::ec2::{TemplateRef, VersionsError, MANAGED_TAG};
+use crate::ec2::{TemplateRef, VersionsError, MANAGED_TAG, VERSION_TAG};
 use crate::templates::{action, Group};
 
 impl Group<'_> {
@@ -27,6 +27,9 @@ impl Group<'_> {
         }
         if let Some(why) = self.deadline.refuses_start() {
             return Err(fail(why));
+        }
+        if let Some(known) = &template.known {
+            return Ok((known.clone(), known.clone()));
         }
         let (default, latest) = match self.ec2.default_and_latest(&template.id).await {
             Ok(versions) => versions,
@@ -92,12 +95,14 @@ impl Group<'_> {
                 latest.number,
             ),
             TemplateDecision::MakeDefault(version) => {
-                if let Err(e) = self.ec2.make_default(&template.id, version).await {
-                    return fail(e.to_string());
-                }
+                let description = latest.description.as_deref().unwrap_or_default();
+                let tagged = match self.make_default(template, version, description).await {
+                    Ok(tagged) => tagged,
+                    Err(e) => return fail(e.to_string()),
+                };
                 (
                     Outcome::Updated,
-                    format!("made version {version} (created by an earlier attempt) the default"),
+                    format!("made version {version} (created by an earlier attempt) the default{tagged}"),
                     version,
                 )
             }
@@ -140,12 +145,13 @@ impl Group<'_> {
                     Err(e) => return fail(e.to_string()),
                 };
                 if target.set_default_version {
-                    if let Err(e) = self.ec2.make_default(&template.id, version).await {
-                        return fail(format!("created version {version}, but {e}"));
-                    }
+                    let tagged = match self.make_default(template, version, &description).await {
+                        Ok(tagged) => tagged,
+                        Err(e) => return fail(format!("created version {version}, but {e}")),
+                    };
                     (
                         Outcome::Updated,
-                        format!("{note}version {version} from version {source_version}, now the default"),
+                        format!("{note}version {version} from version {source_version}, now the default{tagged}"),
                         version,
                     )
                 } else {
@@ -181,6 +187,32 @@ impl Group<'_> {
             detail = format!("{} ({detail})", template.name);
         }
         action(target, &template.id, outcome, detail)
+    }
+
+    /// Makes `version` the default and, at the same time, tags the template with it and its record
+    /// (`description`), so that the next run's find says what the template holds. A failed tag
+    /// costs the next run a read, not this update: it is noted, not failed. The tags are trusted
+    /// only while the version they name is the default and the latest, so neither call's failure,
+    /// nor their order, can make them lie.
+    async fn make_default(
+        &self,
+        template: &TemplateRef,
+        version: i64,
+        description: &str,
+    ) -> Result<String, CallError> {
+        let (made, tagged) = futures::join!(
+            self.ec2.make_default(&template.id, version),
+            self.ec2.tag_version(&template.id, version, description)
+        );
+        made?;
+        Ok(match tagged {
+            Ok(_) => String::new(),
+            Err(e) => {
+                tracing::warn!(template_id = %template.id, version, error = %e,
+                    "could not tag the template with its new version; the next run reads its versions");
+                format!(" (not tagged {VERSION_TAG}={version}: {e}; the next run reads its versions instead)")
+            }
+        })
     }
 
     /// Deletes the oldest versions beyond `keep`; says what it did (or would do in a dry run).

@@ -37,7 +37,7 @@ fn failed(target: &TemplateTarget, reason: String) -> Action {
 /// This function in a target account: its own session name, and only the calls it makes.
 pub const SESSION: Session = Session {
     name: "amiflow-update-launch-templates",
-    policy: r#"{"Version":"2012-10-17","Statement":[{"Sid":"UpdateLaunchTemplates","Effect":"Allow","Action":["ec2:DescribeLaunchTemplates","ec2:DescribeLaunchTemplateVersions","ec2:CreateLaunchTemplateVersion","ec2:ModifyLaunchTemplate","ec2:DeleteLaunchTemplateVersions","ec2:DescribeImages"],"Resource":"*"}]}"#,
+    policy: r#"{"Version":"2012-10-17","Statement":[{"Sid":"UpdateLaunchTemplates","Effect":"Allow","Action":["ec2:DescribeLaunchTemplates","ec2:DescribeLaunchTemplateVersions","ec2:CreateLaunchTemplateVersion","ec2:ModifyLaunchTemplate","ec2:CreateTags","ec2:DeleteLaunchTemplateVersions","ec2:DescribeImages"],"Resource":"*"}]}"#,
 };
 
 /// The update-launch-templates executor: EC2 clients per (Region, account).

@@ -110,6 +110,9 @@ async fn by_id_in_two_regions_by_name_and_by_tag_in_another_account() {
             ami_id(&name, "1.0.0/1", region, account),
             "{id} holds its Region's AMI"
         );
+        // Beside the version, its number and record: the next run's find says what it holds.
+        assert_eq!(s.tags.get("amiflow:version").map(String::as_str), Some("2"));
+        assert_eq!(s.tags.get("amiflow:record"), Some(&s.default_description));
     }
     let s = state(TARGET_ACCOUNT, "eu-west-1", &untagged).await;
     assert_eq!(
@@ -130,6 +133,25 @@ async fn the_same_event_twice_adds_no_version() {
     let second = app.report(event).await;
     assert_eq!(outcomes(&second), [(id.clone(), Unchanged)]);
     assert_eq!(versions_of(&id).await, 2);
+}
+
+#[tokio::test]
+async fn each_build_moves_the_tags_to_the_version_it_made() {
+    // The second build finds the first one's version by its tags (moto lists tags as they are now,
+    // through scripts/moto_server.py), and writes from it.
+    let (name, id, app) = one_template("lt-next", false).await;
+    for (build, version) in [("1.0.0/1", 2), ("1.0.0/2", 3)] {
+        let report = app
+            .report(event_json(&publish(&name, build), "AVAILABLE"))
+            .await;
+        assert_eq!(outcomes(&report), [(id.clone(), Updated)], "{report:#?}");
+        let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
+        assert_eq!((s.default, s.versions), (version, version as usize));
+        let ami = ami_id(&name, build, "us-east-1", HOME_ACCOUNT);
+        assert_eq!(s.default_ami, ami);
+        assert_eq!(s.tags.get("amiflow:version"), Some(&version.to_string()));
+        assert_eq!(s.tags.get("amiflow:record"), Some(&s.default_description));
+    }
 }
 
 #[tokio::test]
@@ -259,6 +281,7 @@ async fn dry_run_creates_nothing() {
     assert_eq!(outcomes(&report), [(id.clone(), Planned)]);
     let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
     assert_eq!((s.default, s.versions), (1, 1));
+    assert!(!s.tags.contains_key("amiflow:version"), "{:?}", s.tags);
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@ use amiflow_testkit::{
     Function, HOME_ACCOUNT,
 };
 use aws_sdk_ec2::operation::create_launch_template_version::CreateLaunchTemplateVersionOutput;
+use aws_sdk_ec2::operation::create_tags::CreateTagsOutput;
 use aws_sdk_ec2::operation::delete_launch_template_versions::DeleteLaunchTemplateVersionsOutput;
 use aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsOutput;
 use aws_sdk_ec2::operation::describe_launch_templates::DescribeLaunchTemplatesOutput;
@@ -62,6 +63,13 @@ fn managed_templates() -> Rule {
     })
 }
 
+/// CreateTags on a template, as EC2 answers it: amiflow tags each version it makes the default.
+fn tagging() -> Rule {
+    mock!(aws_sdk_ec2::Client::create_tags)
+        .match_requests(|r| r.resources().len() == 1 && r.tags().len() == 2)
+        .then_output(|| CreateTagsOutput::builder().build())
+}
+
 /// A read of versions that names no template: it would return every template of the account.
 fn unscoped_version_reads() -> Rule {
     mock!(aws_sdk_ec2::Client::describe_launch_template_versions)
@@ -86,6 +94,7 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
                 .build()
         });
     let unscoped = unscoped_version_reads();
+    let tagging = tagging();
     let tokens: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen = tokens.clone();
     let expected_ami = ami.clone();
@@ -121,13 +130,17 @@ async fn a_new_version_inherits_the_default_and_carries_a_deterministic_token() 
             describe.clone(),
             create.clone(),
             modify.clone(),
+            tagging.clone(),
         ],
     )
     .await;
     let event = event_json(&arn, "AVAILABLE");
     let report = app.report(event.clone()).await;
     assert_eq!(report.outcomes(), [Outcome::Updated], "{report:#?}");
-    assert_eq!((create.num_calls(), modify.num_calls()), (1, 1));
+    assert_eq!(
+        (create.num_calls(), modify.num_calls(), tagging.num_calls()),
+        (1, 1, 1)
+    );
     assert_eq!(
         unscoped.num_calls(),
         0,
@@ -173,7 +186,14 @@ async fn build_tag_reads_over(description: impl Fn(&str, &str) -> Option<String>
     let images = images_without_build_tags();
     let app = mocked(
         json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": FRESH, "region": "us-east-1"}]}]}),
-        vec![managed_templates(), images.clone(), describe, create, modify],
+        vec![
+            managed_templates(),
+            images.clone(),
+            describe,
+            create,
+            modify,
+            tagging(),
+        ],
     )
     .await;
     let report = app.report(event_json(&arn, "AVAILABLE")).await;

@@ -18,6 +18,7 @@ async fn assumes_its_own_narrow_session_and_a_refusal_fails_that_account_by_name
         "ec2:DescribeLaunchTemplateVersions",
         "ec2:CreateLaunchTemplateVersion",
         "ec2:ModifyLaunchTemplate",
+        "ec2:CreateTags",
         "ec2:DeleteLaunchTemplateVersions",
         "ec2:DescribeImages",
     ];

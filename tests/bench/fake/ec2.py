@@ -9,6 +9,7 @@
   CreateLaunchTemplateVersion     from SourceVersion, idempotent by ClientToken; the AMI must exist
   ModifyLaunchTemplate            SetDefaultVersion
   DeleteLaunchTemplateVersions    at most 200 a call, the default never
+  CreateTags                      on launch templates (ResourceId.N lt-...), at most 50 tags a resource
   DescribeImages                  by ImageId.N or filters (image-id, name, tag:<key>, state), Owner.N,
                                   IncludeDeprecated / IncludeDisabled, paginated; tagSet
 """
@@ -63,6 +64,7 @@ class Ec2(QueryService):
                                         r"LaunchTemplateData\.(%s)" % "|".join(DATA_MEMBERS), "DryRun"),
         "ModifyLaunchTemplate": (*ONE_TEMPLATE, "SetDefaultVersion", "ClientToken", "DryRun"),
         "DeleteLaunchTemplateVersions": (*ONE_TEMPLATE, r"LaunchTemplateVersion\.\d+", "DryRun"),
+        "CreateTags": (r"ResourceId\.\d+", r"Tag\.\d+\.Key", r"Tag\.\d+\.Value", "DryRun"),
         "DescribeImages": (r"ImageId\.\d+", r"Owner\.\d+", *FILTER, "IncludeDeprecated", "IncludeDisabled",
                            *PAGING, "DryRun"),
     }
@@ -209,6 +211,30 @@ class Ec2(QueryService):
                          f"</responseError></item>" for v, c, m in bad)
         return (f"<successfullyDeletedLaunchTemplateVersionSet>{good}</successfullyDeletedLaunchTemplateVersionSet>"
                 f"<unsuccessfullyDeletedLaunchTemplateVersionSet>{failed}</unsuccessfullyDeletedLaunchTemplateVersionSet>")
+
+    def CreateTags(self, params, ctx):
+        ids = numbered(params, "ResourceId")
+        tags, n = {}, 1
+        while f"Tag.{n}.Key" in params:
+            tags[params[f"Tag.{n}.Key"]] = params.get(f"Tag.{n}.Value", "")
+            n += 1
+        if not ids or not tags:
+            raise ServiceError(400, "MissingParameter", "The request must contain the parameters resourceIdSet and tagSet")
+        for value in tags.values():
+            if len(value) > 256:
+                raise bad_value("Tag value exceeds the maximum length of 256 characters")
+        with self.world.lock:
+            targets = []
+            for rid in ids:
+                if not rid.startswith("lt-"):
+                    raise Unsupported(400, "InvalidID", f"the fake tags only launch templates, not {rid}")
+                t = self.find({"LaunchTemplateId": rid}, ctx)
+                if len({**t.tags, **tags}) > 50:
+                    raise ServiceError(400, "TagLimitExceeded", "The maximum number of tags for a resource is 50")
+                targets.append(t)
+            for t in targets:
+                t.tags.update(tags)
+        return x("return", True)
 
     # -- AMIs
 
