@@ -1,5 +1,6 @@
 //! Targets grouped by where they live, (Region, account), each group served by one client.
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use amiflow_model::plan::{Placed, Placement};
@@ -12,7 +13,7 @@ use crate::limit::{CallLimit, PER_PLACEMENT};
 use crate::pipeline::Pipeline;
 
 /// Where a group of targets lives: one Region and one account's credentials serve all of them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PlacementKey {
     pub region: String,
     pub account_id: String,
@@ -25,6 +26,8 @@ pub fn group_by_placement<T>(
     placement: impl Fn(&T) -> &Placement,
 ) -> Vec<(PlacementKey, Vec<&T>)> {
     let mut groups: Vec<(PlacementKey, Vec<&T>)> = Vec::new();
+    // An index, not a scan of the groups: 3,200 placements would make 5 million comparisons.
+    let mut index: HashMap<PlacementKey, usize> = HashMap::new();
     for target in targets {
         let p = placement(target);
         let key = PlacementKey {
@@ -32,9 +35,12 @@ pub fn group_by_placement<T>(
             account_id: p.account_id.clone(),
             cross_account: p.cross_account,
         };
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(target),
-            None => groups.push((key, vec![target])),
+        match index.get(&key) {
+            Some(&at) => groups[at].1.push(target),
+            None => {
+                index.insert(key.clone(), groups.len());
+                groups.push((key, vec![target]));
+            }
         }
     }
     groups
