@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import socket
 import sys
 import threading
@@ -28,6 +29,14 @@ from .ssm import Ssm
 from .sts import Sts
 from .wire import Context, Headers, Request, ServiceError, Unsupported
 from .world import World
+
+
+def http_date(cache={}) -> str:
+    """The Date header: the same for every answer within a second."""
+    now = int(time.time())
+    if cache.get("at") != now:
+        cache.update(at=now, text=formatdate(now, usegmt=True))
+    return cache["text"]
 
 
 class FakeAws:
@@ -75,14 +84,22 @@ class FakeAws:
 
     @staticmethod
     async def read_request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> Request | None:
-        line = await reader.readline()
+        # The whole head in one read: a readline per header cost the fake more CPU than the
+        # request itself, and under a burst that CPU is queueing, timed as the function's.
         try:
-            command, path, version = line.decode("latin-1").rstrip("\r\n").split(" ", 2)
+            head = await reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError:
+            return None
+        line, *fields = head.decode("latin-1").split("\r\n")
+        try:
+            command, path, version = line.split(" ", 2)
         except ValueError:
             return None
         headers = Headers()
-        while (h := await reader.readline()) not in (b"\r\n", b"\n", b""):
-            k, _, v = h.decode("latin-1").partition(":")
+        for h in fields:
+            if not h:
+                continue
+            k, _, v = h.partition(":")
             k, v = k.strip().lower(), v.strip()
             headers[k] = v if k not in headers or k == "content-length" else f"{headers[k]},{v}"
         if headers.get("expect", "").lower() == "100-continue":
@@ -110,10 +127,12 @@ class FakeAws:
                 call = Call("?", "", "", start, start, 0)
                 try:
                     status, content_type, payload, extra = self.process(req, call)
-                    if self.latency > 0:
-                        await asyncio.sleep(self.latency)
+                    # The latency counts from the request's arrival, as a service's does: the
+                    # fake's own CPU time is inside it, not added to it.
+                    if (wait := self.latency - (time.monotonic() - start)) > 0:
+                        await asyncio.sleep(wait)
                     head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", f"Content-Type: {content_type}",
-                            f"Content-Length: {len(payload)}", f"Date: {formatdate(usegmt=True)}",
+                            f"Content-Length: {len(payload)}", f"Date: {http_date()}",
                             "Server: amiflow-bench-fake-aws", *(f"{k}: {v}" for k, v in extra.items())]
                     writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
                     await writer.drain()
@@ -130,7 +149,8 @@ class FakeAws:
     # -- one request: signature, session policy, dispatch, the service's own error shapes
 
     def process(self, req: Request, call: Call) -> tuple[int, str, bytes, dict]:
-        request_id = str(uuid.uuid4())
+        # A random version-4 UUID without uuid4's system call per request.
+        request_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
         auth = sigv4.parse_authorization(req.headers.get("Authorization", ""))
         service = self.services.get(auth["service"]) if auth else None
         name = auth["service"] if auth else "unsigned"

@@ -3,6 +3,7 @@ and the signature is checked as AWS checks it; a session policy narrows what an 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import hmac
 import re
@@ -34,6 +35,16 @@ def _quote(s: str) -> str:
     return urllib.parse.quote(s, safe="-_.~")
 
 
+@functools.lru_cache(maxsize=4096)
+def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """The key derived for one day, Region and service: the same for every request of a scope, as
+    AWS caches it too."""
+    k = ("AWS4" + secret).encode()
+    for part in (date, region, service, "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    return k
+
+
 def check(req: Request, auth: dict, key: Key | None, verify: bool) -> Key:
     """The key of a signed request, or the service's 403 (unknown key, wrong token or signature)."""
     if key is None:
@@ -54,9 +65,7 @@ def check(req: Request, auth: dict, key: Key | None, verify: bool) -> Key:
     scope = f"{auth['date']}/{auth['region']}/{auth['service']}/aws4_request"
     to_sign = "\n".join(["AWS4-HMAC-SHA256", req.headers.get("X-Amz-Date", ""), scope,
                          hashlib.sha256(creq.encode()).hexdigest()])
-    k = ("AWS4" + key.secret).encode()
-    for part in (auth["date"], auth["region"], auth["service"], "aws4_request"):
-        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    k = signing_key(key.secret, auth["date"], auth["region"], auth["service"])
     if not hmac.compare_digest(hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest(), auth["signature"]):
         raise ServiceError(403, "SignatureDoesNotMatch",
                            "The request signature we calculated does not match the signature you provided.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import urllib.parse
@@ -115,6 +116,12 @@ def page(items: list, size, token: str | None, default: int, low: int, high: int
     return items[start:start + size], (f"bench-token-{start + size}" if start + size < len(items) else None)
 
 
+@functools.lru_cache(maxsize=None)
+def member_pattern(service: str, op: str, members: tuple[str, ...]) -> re.Pattern:
+    """One compiled pattern for every member an operation takes."""
+    return re.compile("|".join(f"(?:{m})" for m in members))
+
+
 class Service:
     """One service: `members` names each operation it serves and the request members (regular
     expressions) that operation takes; the method of the same name answers it with
@@ -144,7 +151,8 @@ class Service:
         if op not in self.members:
             raise Unsupported(400, self.unknown_operation, f"{op} is not an operation of the fake {self.name}")
         args = self.arguments(req)
-        extra = sorted(k for k in args if not any(re.fullmatch(p, k) for p in self.members[op]))
+        known = member_pattern(self.name, op, self.members[op])
+        extra = sorted(k for k in args if not known.fullmatch(k))
         if extra:
             raise Unsupported(400, "UnknownParameter", f"{op}: the fake does not know the member(s) {', '.join(extra)}")
         return self.answer(op, getattr(self, op)(args, ctx), request_id)
