@@ -5,7 +5,8 @@ Runtime API emulator, runtime_api.py, one cold start per invocation) against an 
 SSM, EC2, STS and Image Builder on 127.0.0.1 (fake/) in which every AWS call takes --latency-ms.
 The scenarios (scenarios.py): Regions x accounts grids with one target per placement (1x1, 16x1,
 16x10, 16x50, 16x200), and unmanaged2000 (one placement, 2,000 unmanaged launch templates beside 10
-managed ones), each in the states "first" (every target is updated) and "steady" (none is).
+managed ones), each in the states "first" (every target is updated) and "steady" (none is), and on
+request "untagged" (as "first", templates without amiflow's version tags).
 
 Reported per run: init ms (spawn -> first /next), handle ms (event -> response), AWS calls per
 operation, round trips on the critical path (the longest chain of calls each starting after the
@@ -16,7 +17,7 @@ many targets hold the new AMI afterwards (checked in the fake). As on Lambda, th
 flagged, not enforced).
 
   python3 -B tests/bench/bench.py --bin-dir target/release [--latency-ms 50] [--runs 3]
-      [--scenarios 1x1,16x1,16x10,16x50,16x200,unmanaged2000] [--functions ssm,lt] [--states first,steady]
+      [--scenarios 1x1,16x1,16x10,16x50,16x200,unmanaged2000] [--functions ssm,lt] [--states first,steady,untagged]
       [--timeout 120] [--max-concurrency N] [--memory-mb 128] [--nofile 1024] [--trace]
       [--json [FILE]] [--smoke]
 
@@ -108,7 +109,7 @@ def parse_args(argv):
     ap.add_argument("--scenarios", default=None,
                     help=f"comma-separated, of {', '.join(SCENARIOS)} or placement counts (1,16,160,800,3200)")
     ap.add_argument("--functions", default="ssm,lt", help="comma-separated: ssm, lt (or full names)")
-    ap.add_argument("--states", default="first,steady", help="comma-separated: first, steady")
+    ap.add_argument("--states", default="first,steady", help="comma-separated: first, steady, untagged (default: first, steady)")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per run before it is killed and reported")
     ap.add_argument("--max-concurrency", type=int, default=None, help="AMIFLOW_MAX_CONCURRENCY (unset: the function's default)")
     ap.add_argument("--memory-mb", type=int, default=128,
@@ -140,8 +141,8 @@ def parse_args(argv):
     if any(f not in FUNCTIONS for f in args.function_names):
         ap.error(f"unknown function in {args.functions!r}: use ssm, lt")
     args.state_names = [s.strip() for s in args.states.split(",")]
-    if any(s not in ("first", "steady") for s in args.state_names):
-        ap.error("states are first and steady")
+    if any(s not in ("first", "steady", "untagged") for s in args.state_names):
+        ap.error("states are first, steady and untagged")
     return args
 
 

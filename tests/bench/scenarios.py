@@ -9,8 +9,10 @@ managed ones that the policy selects by tag: what reading a crowded account cost
 
 Every AMI of the image, and of the build before it, exists in the fake's EC2 tagged as Image Builder
 tags its output (`Ec2ImageBuilderArn` = the build version ARN, `CreatedBy` = EC2 Image Builder).
-States: "first" (targets hold the previous build's AMI, written by amiflow: each is updated) and
-"steady" (they hold the new AMI already: each is unchanged).
+States: "first" (targets hold the previous build's AMI, written by amiflow: each is updated),
+"steady" (they hold the new AMI already: each is unchanged) and "untagged" (as "first", but no
+template carries amiflow's `amiflow:version` tags yet, as before amiflow tagged them: each
+template's versions are read).
 """
 from __future__ import annotations
 
@@ -121,7 +123,7 @@ def seed(world: World, function: str, scenario: Scenario, state: str) -> None:
             for build in (PREVIOUS, NEW):
                 world.put_ami(Ami(ami_id(build, r, a), r, a, f"{IMAGE_NAME} {build.rsplit('/', 2)[-2]}",
                                   {"Ec2ImageBuilderArn": build, "CreatedBy": "EC2 Image Builder"}))
-            held = PREVIOUS if state == "first" else NEW
+            held = NEW if state == "steady" else PREVIOUS
             if function == SSM:
                 # The previous build's value (or the new one, in "steady"), as amiflow wrote it.
                 held_ami = ami_id(held, r, a)
@@ -137,8 +139,9 @@ def seed(world: World, function: str, scenario: Scenario, state: str) -> None:
                     versions[3] = version(3, ami_id(NEW, r, a), provenance(NEW, ami_id(NEW, r, a)))
                 # The tags amiflow puts beside each version it creates: its number and record.
                 last = versions[max(versions)]
-                tags = {**MANAGED, "Name": "web", "amiflow:version": str(last.number),
-                        "amiflow:record": last.description}
+                tags = {**MANAGED, "Name": "web"}
+                if state != "untagged":
+                    tags.update({"amiflow:version": str(last.number), "amiflow:record": last.description})
                 world.put_template(r, a, Template(template_id(r, a, n), f"{IMAGE_NAME}-web-{n}",
                                                   tags, versions, max(versions)))
             for n in range(scenario.unmanaged):
