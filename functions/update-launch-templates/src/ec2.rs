@@ -77,6 +77,12 @@ fn template_ref(t: &LaunchTemplate) -> Option<TemplateRef> {
     })
 }
 
+/// Whether a record fits in a tag value: a build's record does, even for the longest image name
+/// Image Builder allows; a rollback's, which also names the build it left, may not.
+fn fits_a_tag(description: &str) -> bool {
+    description.chars().count() <= TAG_VALUE_MAX
+}
+
 /// The version the tags describe, if it is the template's default and latest version now.
 fn known_version(
     default: Option<i64>,
@@ -226,7 +232,7 @@ impl Ec2 {
         version: i64,
         description: &str,
     ) -> Result<bool, CallError> {
-        if description.chars().count() > TAG_VALUE_MAX {
+        if !fits_a_tag(description) {
             return Ok(false);
         }
         let tag = |key: &str, value: String| Tag::builder().key(key).value(value).build();
@@ -308,8 +314,27 @@ impl Ec2 {
 
 #[cfg(test)]
 mod tests {
-    use super::known_version;
+    use super::{fits_a_tag, known_version};
     use amiflow_model::decide::provenance;
+    use amiflow_model::ImageBuildVersionArn;
+
+    #[test]
+    fn a_builds_record_fits_a_tag_and_a_long_rollback_record_may_not() {
+        // Image Builder allows names of up to 128 characters; a rollback is of the same image.
+        let arn = |name: &str, version: &str| -> ImageBuildVersionArn {
+            format!("arn:aws-us-gov:imagebuilder:us-gov-west-1:123456789012:image/{name}/{version}")
+                .parse()
+                .unwrap()
+        };
+        let longest = "a".repeat(128);
+        let build = arn(&longest, "1000.1000.1000/1000");
+        let ami = "ami-0123456789abcdef0";
+        assert!(fits_a_tag(&provenance(&build, ami, None)));
+        let newer = arn(&longest, "1000.1000.1001/1000");
+        assert!(!fits_a_tag(&provenance(&build, ami, Some(&newer))));
+        let (golden, golden_newer) = (arn("golden", "1.0.0/2"), arn("golden", "1.0.0/3"));
+        assert!(fits_a_tag(&provenance(&golden, ami, Some(&golden_newer))));
+    }
 
     #[test]
     fn tags_say_what_the_template_holds_only_while_their_version_is_default_and_latest() {
