@@ -225,15 +225,15 @@ impl Ec2 {
 
     /// Tags the template with the version amiflow created and the record in its description, so
     /// that the next find says what the template holds. Nothing where the record is too long
-    /// for a tag. Returns whether it tagged.
+    /// for a tag.
     pub async fn tag_version(
         &self,
         template_id: &str,
         version: i64,
         description: &str,
-    ) -> Result<bool, CallError> {
+    ) -> Result<(), CallError> {
         if !fits_a_tag(description) {
-            return Ok(false);
+            return Ok(());
         }
         let tag = |key: &str, value: String| Tag::builder().key(key).value(value).build();
         let create = self
@@ -244,7 +244,7 @@ impl Ec2 {
             .tags(tag(VERSION_TAG, version.to_string()))
             .tags(tag(RECORD_TAG, description.to_string()));
         send_as!(self.limit, create, self.account())
-            .map(|_| true)
+            .map(|_| ())
             .map_err(|e| CallError::new("CreateTags", e))
     }
 

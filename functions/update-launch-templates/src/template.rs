@@ -206,7 +206,7 @@ impl Group<'_> {
         );
         made?;
         Ok(match tagged {
-            Ok(_) => String::new(),
+            Ok(()) => String::new(),
             Err(e) => {
                 tracing::warn!(template_id = %template.id, version, error = %e,
                     "could not tag the template with its new version; the next run reads its versions");
