@@ -117,7 +117,7 @@ def page(items: list, size, token: str | None, default: int, low: int, high: int
 
 
 @functools.lru_cache(maxsize=None)
-def member_pattern(service: str, op: str, members: tuple[str, ...]) -> re.Pattern:
+def member_pattern(members: tuple[str, ...]) -> re.Pattern:
     """One compiled pattern for every member an operation takes."""
     return re.compile("|".join(f"(?:{m})" for m in members))
 
@@ -151,7 +151,7 @@ class Service:
         if op not in self.members:
             raise Unsupported(400, self.unknown_operation, f"{op} is not an operation of the fake {self.name}")
         args = self.arguments(req)
-        known = member_pattern(self.name, op, self.members[op])
+        known = member_pattern(self.members[op])
         extra = sorted(k for k in args if not known.fullmatch(k))
         if extra:
             raise Unsupported(400, "UnknownParameter", f"{op}: the fake does not know the member(s) {', '.join(extra)}")
