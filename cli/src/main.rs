@@ -5,10 +5,14 @@
 
 use std::process::ExitCode;
 
-use amiflow_model::validate::{validate, DocumentKind};
-use amiflow_model::warnings::policy_warnings;
-use amiflow_model::Policy;
+mod distribution_schema;
+mod documents;
+mod warnings;
+
+use amiflow_model::policy::Policy;
+use documents::{validate, DocumentKind};
 use serde_json::Value;
+use warnings::policy_warnings;
 
 const USAGE: &str = "usage: amiflow validate FILE...\n\n\
 Validates amiflow policy documents and Image Builder create/update-distribution-configuration\n\

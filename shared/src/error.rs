@@ -1,6 +1,6 @@
 use std::fmt;
 
-use crate::schema::Violation;
+use crate::schema::violation::Violation;
 
 /// Input that amiflow refuses before making any call: names the field and the rule it breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,40 +1,22 @@
-//! amiflow's domain model: everything the three functions decide, with no AWS SDK in sight.
+//! amiflow's domain model: everything the four functions decide, with no AWS SDK in sight.
 //!
-//! The functions' crates own the I/O; this crate turns inputs (an event, an image, a policy)
-//! into plans and turns outcomes into reports, so the rules can be tested from JSON alone.
+//! The functions' crates own the I/O; this crate turns inputs (an event or request, an image, a
+//! policy) into plans, decides what each target needs, and turns outcomes into reports, so every
+//! rule can be tested from JSON alone. Its parts, in the order an invocation meets them:
+//!
+//! - `input`: what a function is invoked with (events, direct and reconcile requests, a Lambda
+//!   destination record), and what Image Builder answers about an image.
+//! - `policy`: the policy document: its types, its schema and the rules its values follow.
+//! - `plan`: the planner: targets per (Region, account) for an image, client tokens, and the
+//!   newest build a reconcile applies.
+//! - `decide`: the decision every write makes (no regression, rollback, records).
+//! - `report`: actions with typed reasons, the report, and the answer a function returns.
+//! - `schema`: the small JSON schema engine the policy and requests are checked with.
 
-pub mod arn;
 pub mod decide;
-pub mod distribute;
-pub mod distribution;
-pub mod distribution_schema;
 pub mod error;
-pub mod event;
-pub mod fields;
-pub mod glob;
-pub mod image;
-pub mod parameter_name;
-pub mod placeholder;
+pub mod input;
 pub mod plan;
 pub mod policy;
-pub mod policy_schema;
 pub mod report;
 pub mod schema;
-pub mod suggest;
-pub mod target;
-pub mod template_decision;
-pub mod token;
-pub mod unique;
-pub mod validate;
-pub mod violation;
-pub mod warnings;
-
-pub use arn::{BuildVersion, ImageBuildVersionArn};
-pub use error::InputError;
-pub use event::{Invocation, Request};
-pub use image::{Ami, Image};
-pub use policy::Policy;
-pub use report::{Action, ActionKind, Answer, Outcome, Report};
-
-/// Tag that marks images produced by amiflow's own DistributeImage calls (the loop guard).
-pub const SOURCE_IMAGE_TAG: &str = "amiflow:source-image";

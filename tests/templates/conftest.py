@@ -13,3 +13,8 @@ def home():
 @pytest.fixture(scope="module")
 def target():
     return load("target-account-role.yaml")
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return load("organization-reader-role.yaml")

@@ -8,6 +8,7 @@ import pytest
 from stack import (
     TEMPLATE_DIR,
     FUNCTIONS,
+    WRITERS,
     QUEUES,
     ACCOUNT,
     DEFAULT_BUS,
@@ -127,18 +128,29 @@ def test_each_function_alarms_on_failed_targets_from_its_emf_metric(home):
 
 
 def test_every_alarm_notifies_the_topic(home):
-    assert len(list(alarms(home))) == len(QUEUES) + 2 * len(FUNCTIONS)
+    # Errors and Failed per function, one per queue, Drift per writer.
+    assert len(list(alarms(home))) == len(QUEUES) + 2 * len(FUNCTIONS) + len(WRITERS)
     for alarm in alarms(home):
-        assert_notifies_topic(home, alarm["Properties"])
+        props = dict(alarm["Properties"])
+        props["Threshold"] = Render(home)(props["Threshold"])  # Drift's is DriftAlarmThreshold
+        assert_notifies_topic(home, props)
 
 
 def test_report_destination_is_off_by_default(home):
     assert home["Parameters"]["PublishReports"]["Default"] == "false"
-    configs = invoke_configs(home)
-    assert set(configs) == set(FUNCTIONS)
+    assert set(invoke_configs(home)) == set(FUNCTIONS)
+    # Without refresh-instances nothing goes to the bus (with it, see test_refresh.py).
+    params = {"RefreshInstances": "false"}
+    configs = invoke_configs(home, **params)
+    assert set(configs) == set(FUNCTIONS) - {"RefreshInstancesFunction"}
     for fn, config in configs.items():
         assert "OnSuccess" not in config["DestinationConfig"], fn
-        assert not allowing(statements(home, fn), "events:PutEvents"), fn
+        assert not allowing(statements(home, fn, **params), "events:PutEvents"), fn
+    configs = invoke_configs(home)
+    for fn, config in configs.items():
+        if fn != "UpdateLaunchTemplatesFunction":
+            assert "OnSuccess" not in config["DestinationConfig"], fn
+            assert not allowing(statements(home, fn), "events:PutEvents"), fn
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,10 @@ import pytest
 from stack import (
     FUNCTIONS,
     WRITERS,
+    REFRESH,
     Render,
     statements,
+    role_statements,
     actions,
     allowing,
     walk,
@@ -67,7 +69,8 @@ def test_target_bound_parameters(home):
     ],
 )
 def test_writers_assume_roles_only_in_bounded_accounts(home, params, expected):
-    for fn in WRITERS:
+    # refresh-instances reaches target accounts with the same role and bounds.
+    for fn in WRITERS + [REFRESH]:
         assumes = allowing(statements(home, fn, **params), "sts:AssumeRole")
         if expected == "no cross-account role":
             assert not assumes, fn
@@ -86,9 +89,7 @@ def test_launch_template_writes_need_managed_true(home, target):
     writes = {"ec2:CreateLaunchTemplateVersion", "ec2:ModifyLaunchTemplate", "ec2:DeleteLaunchTemplateVersions"}
     found = 0
     home_stmts = [s for fn in FUNCTIONS for s in statements(home, fn)]
-    target_stmts = Render(target)(
-        target["Resources"]["TargetRole"]["Properties"]["Policies"][0]["PolicyDocument"]
-    )["Statement"]
+    target_stmts = role_statements(target, "TargetRole", AllowInstanceRefresh="true")
     for statement in home_stmts + target_stmts:
         if writes & set(actions(statement)):
             found += 1
@@ -97,7 +98,12 @@ def test_launch_template_writes_need_managed_true(home, target):
     for template in (home, target):
         assert not any(isinstance(node, dict) and "Null" in node for node in walk(template))
     # Tags go only on managed templates, and only amiflow's record of the version it created.
-    tagging = [s for s in home_stmts + target_stmts if "ec2:CreateTags" in actions(s)]
+    # (refresh-instances' CreateTags, on what a launch creates, is checked in test_refresh.py.)
+    tagging = [
+        s
+        for s in home_stmts + target_stmts
+        if "ec2:CreateTags" in actions(s) and "launch-template" in str(s["Resource"])
+    ]
     assert len(tagging) == 2
     for statement in tagging:
         assert actions(statement) == ["ec2:CreateTags"]
@@ -125,8 +131,7 @@ def test_writers_may_read_images_here_and_in_targets(home, target):
     for fn in WRITERS:
         (describe,) = allowing(statements(home, fn), "ec2:DescribeImages")
         assert describe["Resource"] == "*", fn
-    target_stmts = target["Resources"]["TargetRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
-    assert allowing(target_stmts, "ec2:DescribeImages")
+    assert allowing(role_statements(target, "TargetRole"), "ec2:DescribeImages")
 
 
 def test_trusted_role_arns_accepts_role_arns_only(target):
@@ -148,7 +153,8 @@ def test_trusted_role_arns_accepts_role_arns_only(target):
     ]:
         assert parameter_matches(spec, good), good
     description = " ".join(spec["Description"].split())
-    assert "UpdateSsmParametersRoleArn" in description and "UpdateLaunchTemplatesRoleArn" in description
+    for output in ["UpdateSsmParametersRoleArn", "UpdateLaunchTemplatesRoleArn", "RefreshInstancesRoleArn"]:
+        assert output in description, output
 
 
 def test_target_role_trusts_only_amiflow_sessions(target):
@@ -156,6 +162,6 @@ def test_target_role_trusts_only_amiflow_sessions(target):
     assert trust["Principal"] == {"AWS": {"Ref": "TrustedRoleArns"}}
     pattern = trust["Condition"]["StringLike"]["sts:RoleSessionName"]
     assert pattern == "amiflow-*"
-    for session in ["amiflow-update-ssm-parameters", "amiflow-update-launch-templates"]:
+    for session in ["amiflow-update-ssm-parameters", "amiflow-update-launch-templates", "amiflow-refresh-instances"]:
         assert fnmatch.fnmatchcase(session, pattern)
     assert not fnmatch.fnmatchcase("someone-else", pattern)
