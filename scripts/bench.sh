@@ -2,14 +2,15 @@
 # The scale benchmark ("800 placements as fast as 16"): runs update-ssm-parameters and
 # update-launch-templates as Lambda would (a Runtime API emulator, one cold start per invocation)
 # against an in-memory fake of SSM, EC2, STS and Image Builder on 127.0.0.1 with a fixed latency per
-# AWS call, for 1, 16, 160, 800 and 3,200 (Region, account) placements and for one account crowded
+# AWS call (tests/fake/), for 1, 16, 160, 800 and 3,200 (Region, account) placements and for one account crowded
 # with 2,000 launch templates amiflow does not manage, and prints the figures: init and handle ms,
 # AWS calls per operation, round trips on the critical path, peak RSS, and the report's summary.
 # It measures; it asserts no threshold. Python 3.11 standard library only (tests/bench/).
 #
 #   bash scripts/bench.sh [--smoke] [--bin-dir DIR] [--latency-ms N] [--runs N] [--scenarios LIST]
 #                         [more options of tests/bench/bench.py: --functions, --states, --timeout,
-#                          --max-concurrency, --memory-mb, --nofile, --json [FILE]]
+#                          --max-concurrency, --memory-mb, --nofile, --tls-dir DIR, --storm-rate R,
+#                          --storm-seed N, --json [FILE]]
 #
 #   (default)       builds release bootstraps (cargo build --release --locked) and runs target/release
 #   --bin-dir DIR   uses the binaries in DIR instead, named update-ssm-parameters and
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --bin-dir) bin_dir=${2:?--bin-dir needs a directory}; shift 2 ;;
     --bin-dir=*) bin_dir=${1#--bin-dir=}; shift ;;
-    --scenarios|--latency-ms|--runs|--functions|--states|--timeout|--max-concurrency|--memory-mb|--nofile|--label|--log-dir)
+    --scenarios|--latency-ms|--runs|--functions|--states|--timeout|--max-concurrency|--memory-mb|--nofile|--label|--log-dir|--tls-dir|--storm-rate|--storm-seed)
       pass+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
     --json)
       if [ $# -gt 1 ] && [ "${2#-}" = "$2" ]; then pass+=("$1" "$2"); shift 2; else pass+=("$1"); shift; fi ;;

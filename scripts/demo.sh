@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The one-command local demo: installs what it needs, starts moto and the Image Builder stand-in
-# on loopback, seeds an image with AMIs in two Regions and two accounts (plus launch templates and
+# The one-command local demo: installs what it needs, starts moto on loopback (with the test front of
+# tests/fake/moto_front.py, which serves Image Builder from demo/fixtures on the same endpoint), seeds an image with AMIs in two Regions and two accounts (plus launch templates and
 # an old parameter), runs the three functions under `cargo lambda watch` with `cargo lambda invoke`
 # on the sample events, prints what changed, and stops everything it started.
 # Logs go to .amiflow/ (ignored by git and by cargo lambda watch's reloads).
@@ -16,7 +16,7 @@ bash scripts/tools.sh sam
 export PATH="$ROOT/.venv-sam/bin:$PATH"
 
 free_port() { "$ROOT/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-MOTO_PORT=$(free_port); STANDIN_PORT=$(free_port); WATCH_PORT=$(free_port)
+MOTO_PORT=$(free_port); WATCH_PORT=$(free_port)
 
 pids=()
 cleanup() {
@@ -38,18 +38,14 @@ wait_http() { # url, what
   echo "$2 did not start; see $LOGS" >&2; exit 1
 }
 
-echo "==> building the Image Builder stand-in and the functions"
-cargo build --quiet -p amiflow-testkit --bin imagebuilder-standin
+echo "==> building the functions"
 cargo build --quiet -p distribute-image -p update-ssm-parameters -p update-launch-templates
 
-echo "==> starting moto on 127.0.0.1:$MOTO_PORT and the stand-in on 127.0.0.1:$STANDIN_PORT"
-start moto "$(dirname "$MOTO_SERVER")/python" scripts/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT"
-start standin "$ROOT/target/debug/imagebuilder-standin" --port "$STANDIN_PORT" --fixtures demo/fixtures
-wait_http "http://127.0.0.1:$MOTO_PORT/moto-api/" moto
-wait_http "http://127.0.0.1:$STANDIN_PORT/" "the stand-in"
+echo "==> starting moto (and Image Builder, from demo/fixtures) on 127.0.0.1:$MOTO_PORT"
+start moto "$(dirname "$MOTO_SERVER")/python" scripts/moto_server.py -H 127.0.0.1 -p "$MOTO_PORT" --fixtures demo/fixtures
+wait_http "http://127.0.0.1:$MOTO_PORT/_amiflow/" moto
 
 export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"
-export AWS_ENDPOINT_URL_IMAGEBUILDER="http://127.0.0.1:$STANDIN_PORT"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 export AMIFLOW_POLICY="$(cat demo/policy.json)" AMIFLOW_CROSS_ACCOUNT_ROLE=amiflow-target
 
@@ -84,4 +80,7 @@ echo "==> the Lambda Invoke API against the watch emulator (what aws lambda invo
 echo
 "$ROOT/.venv/bin/python" demo/world.py show "after"
 echo
-echo "==> DistributeImage calls the stand-in received: see $LOGS/standin.log; function logs: $LOGS/watch.log"
+echo "==> DistributeImage calls Image Builder received (the front's request log):"
+curl -s "$AWS_ENDPOINT_URL/_amiflow/requests?service=imagebuilder&operation=DistributeImage"
+echo
+echo "==> function logs: $LOGS/watch.log; moto's: $LOGS/moto.log"

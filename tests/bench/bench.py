@@ -2,7 +2,7 @@
 
 Runs the update-ssm-parameters and update-launch-templates `bootstrap` binaries as Lambda would (a
 Runtime API emulator, runtime_api.py, one cold start per invocation) against an in-memory fake of
-SSM, EC2, STS and Image Builder on 127.0.0.1 (fake/) in which every AWS call takes --latency-ms.
+SSM, EC2, STS and Image Builder on 127.0.0.1 (tests/fake/) in which every AWS call takes --latency-ms.
 The scenarios (scenarios.py): Regions x accounts grids with one target per placement (1x1, 16x1,
 16x10, 16x50, 16x200), and unmanaged2000 (one placement, 2,000 unmanaged launch templates beside 10
 managed ones), each in the states "first" (every target is updated) and "steady" (none is), and on
@@ -19,6 +19,7 @@ flagged, not enforced).
   python3 -B tests/bench/bench.py --bin-dir target/release [--latency-ms 50] [--runs 3]
       [--scenarios 1x1,16x1,16x10,16x50,16x200,unmanaged2000] [--functions ssm,lt] [--states first,steady,untagged]
       [--timeout 120] [--max-concurrency N] [--memory-mb 128] [--nofile 1024] [--trace]
+      [--tls-dir DIR] [--storm-rate R [--storm-seed N]]
       [--json [FILE]] [--smoke]
 
 Exit status: 0 when every run answered and no target failed; 1 when a run failed, timed out, or
@@ -39,6 +40,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))  # tests/: the shared fakes, package `fake`
 
 import report  # noqa: E402
 import scenarios  # noqa: E402
@@ -55,6 +57,8 @@ def run_one(fake: FakeAws, binary: str, function: str, name: str, state: str, ru
     log_path = log_dir / f"{function}-{name}-{state}-{run}.log"
     log_path.unlink(missing_ok=True)
     env = scenarios.function_env(function, fake.url, args.max_concurrency, args.memory_mb)
+    if fake.ca_file:
+        env["SSL_CERT_FILE"] = str(fake.ca_file)
     harness_cpu = time.process_time()
     outcome = invoke_once(binary, env, scenarios.event(), f"arn:aws:lambda:{HOME_REGION}:{HOME}:function:{function}",
                           args.timeout, str(log_path), args.nofile)
@@ -74,6 +78,7 @@ def run_one(fake: FakeAws, binary: str, function: str, name: str, state: str, ru
         "critical_path": stats["critical_path"], "peak_in_flight": stats["peak_in_flight"],
         "init_calls": summarize([c for c in calls if c.start < window_start])["per_op"],
         "connections": fake.recorder.connections,
+        "tls_handshakes": fake.recorder.tls_handshakes if fake.ca_file else None,
         "cpu_ms": outcome.cpu_ms, "harness_cpu_ms": harness_cpu,
         "peak_rss_mb": outcome.peak_rss_kb / 1024, "peak_rss_source": outcome.peak_rss_source,
         "init_rss_mb": outcome.init_rss_kb / 1024 if outcome.init_rss_kb is not None else None,
@@ -119,6 +124,11 @@ def parse_args(argv):
     ap.add_argument("--label", default="", help="what the binaries are (shown in the header), e.g. 'release'")
     ap.add_argument("--log-dir", type=Path, default=None, help="function logs (default: .amiflow/bench in the repository)")
     ap.add_argument("--trace", action="store_true", help="log every AWS request and answer to fake-aws.log")
+    ap.add_argument("--tls-dir", default=None,
+                    help="serve HTTPS with a test CA kept in this folder (the function trusts it via SSL_CERT_FILE)")
+    ap.add_argument("--storm-rate", type=float, default=0.0,
+                    help="throttle each AWS call with this probability (0 to 1), in its service's own error")
+    ap.add_argument("--storm-seed", type=int, default=None, help="the storm's random seed")
     ap.add_argument("--no-signature-check", action="store_true", help="accept any SigV4 signature (still needs a known key)")
     ap.add_argument("--json", nargs="?", const="-", default=None, metavar="FILE",
                     help="write the figures as JSON to FILE (or stdout, instead of the tables)")
@@ -153,7 +163,10 @@ def main(argv=None) -> int:
     log_dir.mkdir(parents=True, exist_ok=True)
 
     fake = FakeAws(args.latency_ms, verify_signatures=not args.no_signature_check,
-                   log=open(log_dir / "fake-aws.log", "a"), trace=args.trace).start()
+                   log=open(log_dir / "fake-aws.log", "a"), trace=args.trace, tls_dir=args.tls_dir)
+    if args.storm_rate:
+        fake.faults.storm(args.storm_rate, args.storm_seed)
+    fake.start()
     results, all_runs = [], []
     started = time.monotonic()
     for function in args.function_names:

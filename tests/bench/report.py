@@ -7,11 +7,11 @@ from pathlib import Path
 
 from scenarios import FUNCTIONS
 
-FIGURES = ("init_ms", "handle_ms", "calls", "critical_path", "peak_in_flight", "connections", "cpu_ms",
-           "harness_cpu_ms", "init_rss_mb", "peak_rss_mb")
+FIGURES = ("init_ms", "handle_ms", "calls", "critical_path", "peak_in_flight", "connections", "tls_handshakes",
+           "cpu_ms", "harness_cpu_ms", "init_rss_mb", "peak_rss_mb")
 LEGEND = ("  round trips: longest chain of AWS calls each starting after the previous ended; in flight: most AWS"
           " calls at once;\n  conns: TCP connections opened to the fake (every service and Region shares its one"
-          " endpoint); cpu ms: the function's CPU time;\n  fake cpu: this harness's (near handle ms: the fake is the"
+          " endpoint; over TLS, \"(hs N)\": TLS handshakes); cpu ms: the function's CPU time;\n  fake cpu: this harness's (near handle ms: the fake is the"
           " bottleneck); init RSS: peak RSS at the first /next;\n  RSS MB: peak RSS of the whole run (VmHWM; *"
           " wait4's ru_maxrss: the process had exited); new AMI: targets holding the new AMI afterwards")
 
@@ -127,13 +127,19 @@ def table(rows: list[list[str]], right: set[int]) -> str:
     return "\n".join(lines)
 
 
+def connections(r: dict) -> str:
+    if r.get("tls_handshakes") is None:
+        return fmt(r["connections"])
+    return f"{fmt(r['connections'])} (hs {fmt(r['tls_handshakes'])})"
+
+
 def row(r: dict) -> list[str]:
     result = summary_text(r["summary"])
     if r["status"] != "ok":
         result = f"{r['status'].upper()}: {result}"
     rss = fmt(r["peak_rss_mb"], 1) + ("*" if r["peak_rss_source"] != "VmHWM" else "")
     return [r["scenario"], r["state"], fmt(r["targets"]), fmt(r["init_ms"]), fmt(r["handle_ms"]), fmt(r["calls"]),
-            fmt(r["critical_path"]), fmt(r["peak_in_flight"]), fmt(r["connections"]), fmt(r["cpu_ms"]),
+            fmt(r["critical_path"]), fmt(r["peak_in_flight"]), connections(r), fmt(r["cpu_ms"]),
             fmt(r["harness_cpu_ms"]), fmt(r["init_rss_mb"], 1), rss, f"{r['holding_new_ami']}/{r['targets']}", result]
 
 

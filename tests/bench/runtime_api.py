@@ -16,6 +16,9 @@ Python process, before exec) into it, so a small binary spawned from a 300 MB pa
   init ms    process spawn -> its first GET /next
   handle ms  /next answered with the event -> the response (or error) POST arrives
 
+`python3 -B runtime_api.py serve ...` is the other mode: long-lived processes of a binary fed queued
+events with a given concurrency, for the Rust tests (runtime_queue.py).
+
 Standard library only (Python 3.11).
 """
 from __future__ import annotations
@@ -222,3 +225,35 @@ def invoke_once(binary: str, env: dict, event: dict, function_arn: str, timeout_
                    invocation.error_type, invocation.init_rss_kb,
                    peak_kb if peak_kb is not None else rusage.ru_maxrss,
                    "VmHWM" if peak_kb is not None else "wait4", (rusage.ru_utime + rusage.ru_stime) * 1000, exit_status)
+
+
+def env_pair(text: str) -> str:
+    if "=" not in text or text.startswith("="):
+        raise ValueError(text)
+    return text
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    import runtime_queue
+
+    ap = argparse.ArgumentParser(description="Lambda Runtime API emulators")
+    commands = ap.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help=runtime_queue.__doc__.split("\n\n")[0].replace("\n", " "),
+                                description=runtime_queue.__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--function-arn", required=True)
+    serve.add_argument("--concurrency", type=int, required=True, help="invocations in flight at once at most")
+    serve.add_argument("--processes", type=int, required=True, help="long-lived processes of the binary")
+    serve.add_argument("--binary", required=True)
+    serve.add_argument("--env", action="append", default=[], type=env_pair, metavar="K=V",
+                       help="added to the processes' environment (repeatable)")
+    serve.add_argument("--events", required=True, help="one event (JSON) a line, queued in order")
+    serve.add_argument("--timeout", type=float, required=True, help="seconds until every event must be answered")
+    return runtime_queue.serve(ap.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.exit(main(sys.argv[1:]))

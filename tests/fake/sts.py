@@ -8,10 +8,11 @@ import json
 import re
 import secrets
 
+from . import errors
 from .wire import QueryService, ServiceError, x
 from .world import Key
 
-NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+NS = errors.NAMESPACES["sts"]
 POLICY_CHARACTERS = 2048  # an inline session policy's plain-text limit
 
 
@@ -47,9 +48,7 @@ class Sts(QueryService):
                             f"</{op}Response>").encode()
 
     def error(self, e: ServiceError, request_id: str) -> tuple[str, bytes, dict]:
-        kind = "Receiver" if e.status >= 500 else "Sender"
-        return "text/xml", (f'<ErrorResponse xmlns="{NS}"><Error>{x("Type", kind)}{x("Code", e.code)}'
-                            f'{x("Message", e.message)}</Error>{x("RequestId", request_id)}</ErrorResponse>').encode(), {}
+        return errors.query_xml(NS, e, request_id)
 
     def GetCallerIdentity(self, params, ctx):
         return (f"{x('Arn', self.world.caller_arn(ctx.access_key))}{x('UserId', ctx.access_key)}"

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import re
 
+from . import errors
+from .errors import JSON_11
 from .wire import Context, Request, Service, ServiceError, json_body, page
 from .world import Parameter
 
-JSON_11 = "application/x-amz-json-1.1"
 TIERS = ("Standard", "Advanced", "Intelligent-Tiering")
 
 
@@ -45,7 +46,7 @@ class Ssm(Service):
         return JSON_11, json_body(result)
 
     def error(self, e: ServiceError, request_id: str) -> tuple[str, bytes, dict]:
-        return JSON_11, json_body({"__type": e.code, "message": e.message}), {}
+        return errors.json_11(e, request_id)
 
     @staticmethod
     def arn(ctx: Context, name: str) -> str:

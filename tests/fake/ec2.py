@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 
+from . import errors
 from .wire import QueryService, ServiceError, Unsupported, filters, iso, numbered, page, tag_set, x
 from .world import Ami, Template, TemplateVersion
 
@@ -75,9 +76,7 @@ class Ec2(QueryService):
         return "text/xml;charset=UTF-8", xml.encode()
 
     def error(self, e: ServiceError, request_id: str) -> tuple[str, bytes, dict]:
-        xml = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>{x("Code", e.code)}'
-               f'{x("Message", e.message)}</Error></Errors>{x("RequestID", request_id)}</Response>')
-        return "text/xml;charset=UTF-8", xml.encode(), {}
+        return errors.ec2(e, request_id)
 
     # -- launch templates
 

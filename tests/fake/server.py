@@ -3,7 +3,8 @@ connections cost no thread each, and the latency is an `asyncio.sleep` that bloc
 
 Every request is routed by its SigV4 credential scope (service, Region) and acts as the account its
 access key belongs to; its signature is checked, and a key STS issued is held to its session
-policy. Every call waits `latency_ms` before it is answered and is recorded with its start and end.
+policy. An injected fault or a storm's throttling (faults.py) is answered once the caller is known.
+With `tls_dir` it serves HTTPS with a test CA (tls.py), and counts TLS handshakes beside connections. Every call waits `latency_ms` before it is answered and is recorded with its start and end.
 A request the fake does not serve (an operation or member it does not know, a service it does not
 fake) gets the service's own error shape and is listed in `unknown`, so a benchmark shows it.
 """
@@ -21,8 +22,9 @@ import uuid
 from email.utils import formatdate
 from http import HTTPStatus
 
-from . import sigv4
+from . import requestlog, sigv4, tls
 from .ec2 import Ec2
+from .faults import Faults
 from .imagebuilder import ImageBuilder
 from .recorder import Call, Recorder
 from .ssm import Ssm
@@ -41,29 +43,35 @@ def http_date(cache={}) -> str:
 
 class FakeAws:
     def __init__(self, latency_ms: float = 50.0, verify_signatures: bool = True, port: int = 0, log=sys.stderr,
-                 trace: bool = False):
+                 trace: bool = False, tls_dir: str | None = None):
         self.trace = trace  # log every request and answer (to `log`)
         self.world = World()
         self.recorder = Recorder()
+        self.faults = Faults()  # fail-next-N and storms, as the moto front injects them
         self.latency = latency_ms / 1000.0
         self.verify_signatures = verify_signatures
         self.log = log
-        self.services = {s.name: s for s in (Ssm(self.world), Ec2(self.world), Sts(self.world), ImageBuilder(self.world))}
+        self.services = {s.name: s for s in (Ssm(self.world), Ec2(self.world), Sts(self.world),
+                                             ImageBuilder(self.world.imagebuilder))}
         self.unknown: list[str] = []
+        # HTTPS with a test CA: a caller sets SSL_CERT_FILE=<ca_file> for the function.
+        self.tls, self.ca_file = tls.server_context(tls_dir) if tls_dir else (None, None)
         # A large backlog: with Python's default of 5, a burst of parallel connects waits out a 1 s SYN retransmit.
         self.sock = socket.create_server(("127.0.0.1", port), backlog=1024)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.url = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.sock.getsockname()[1]}"
         self.loop = asyncio.new_event_loop()
         self.thread: threading.Thread | None = None
+        self.writers: set[asyncio.StreamWriter] = set()  # open connections, closed by shutdown
 
     def start(self) -> "FakeAws":
         ready = threading.Event()
 
         def run():
             asyncio.set_event_loop(self.loop)
-            self.server = self.loop.run_until_complete(asyncio.start_server(self.connection, sock=self.sock))
+            self.server = self.loop.run_until_complete(asyncio.start_server(self.connection, sock=self.sock, ssl=self.tls))
             ready.set()
             self.loop.run_forever()
+            self.loop.close()
 
         self.thread = threading.Thread(target=run, name="fake-aws", daemon=True)
         self.thread.start()
@@ -71,8 +79,19 @@ class FakeAws:
         return self
 
     def shutdown(self) -> None:
+        """Stops serving: open keep-alive connections are closed before the loop stops, so none is
+        left pending on a closed loop."""
         if self.thread:
-            self.loop.call_soon_threadsafe(self.loop.stop)
+            async def stop():
+                self.server.close()
+                for writer in list(self.writers):  # each connection's read then ends, and its task with it
+                    writer.transport.abort()
+                tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                if tasks:
+                    await asyncio.wait(tasks, timeout=max(1.0, 2 * self.latency))
+                self.loop.stop()
+
+            asyncio.run_coroutine_threadsafe(stop(), self.loop)
             self.thread.join(5)
         self.sock.close()
 
@@ -117,7 +136,9 @@ class FakeAws:
         return Request(command, path, headers, body, keep_alive)
 
     async def connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.recorder.connected()
+        self.writers.add(writer)
+        tls_session = writer.get_extra_info("ssl_object")  # the handshake is done before this runs
+        self.recorder.connected(tls_resumed=tls_session.session_reused if tls_session is not None else None)
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -144,6 +165,7 @@ class FakeAws:
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             return
         finally:
+            self.writers.discard(writer)
             writer.close()
 
     # -- one request: signature, session policy, dispatch, the service's own error shapes
@@ -165,6 +187,10 @@ class FakeAws:
                 key = self.world.keys.get(auth["akid"])
             key = sigv4.check(req, auth, key, self.verify_signatures)
             call.account = key.account
+            injected = self.faults.due(name, op, lambda: requestlog.compact(
+                requestlog.parsed_body(req.command, req.headers.get("Content-Type", ""), req.body, req.url.query)))
+            if injected is not None:
+                raise injected
             if not sigv4.session_allows(key, f"{name}:{op}"):
                 raise ServiceError(*service.denied, f"User: arn:aws:sts::{key.account}:assumed-role/{key.session} is "
                                    f"not authorized to perform: {name}:{op} because no session policy allows the "

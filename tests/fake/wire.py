@@ -130,6 +130,7 @@ class Service:
     name = ""  # the SigV4 scope's service, also the IAM prefix of its actions
     members: dict[str, tuple[str, ...]] = {}
     unknown_operation = "InvalidAction"
+    unknown_member = "UnknownParameter"  # the code that refuses a member the fake does not know
     denied = (403, "AccessDenied")  # a call the session policy does not allow
 
     def __init__(self, world):
@@ -154,7 +155,7 @@ class Service:
         known = member_pattern(self.members[op])
         extra = sorted(k for k in args if not known.fullmatch(k))
         if extra:
-            raise Unsupported(400, "UnknownParameter", f"{op}: the fake does not know the member(s) {', '.join(extra)}")
+            raise Unsupported(400, self.unknown_member, f"{op}: the fake does not know the member(s) {', '.join(extra)}")
         return self.answer(op, getattr(self, op)(args, ctx), request_id)
 
 

@@ -6,6 +6,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from .imagebuilder_store import ImageStore
+
 HOME_ACCOUNT = "123456789012"
 BASE_ACCESS_KEY = "AKIAAMIFLOWBENCHHOME"
 BASE_SECRET_KEY = "amiflow-bench-secret-key-not-a-real-one0"
@@ -78,6 +80,7 @@ class Key:
 class World:
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self.imagebuilder = ImageStore()  # Image Builder's images and configurations (its own lock)
         self.clear()
 
     def clear(self) -> None:
@@ -85,12 +88,12 @@ class World:
             self.parameters: dict[tuple[str, str], dict[str, Parameter]] = {}
             self.templates: dict[tuple[str, str], dict[str, Template]] = {}
             self.amis: dict[str, dict[str, Ami]] = {}  # region -> id -> AMI
-            self.images: dict[str, dict] = {}  # Image Builder image ARN -> image
             self.roles: set[tuple[str, str]] = set()  # (account, role name)
             self.keys: dict[str, Key] = {BASE_ACCESS_KEY: Key(HOME_ACCOUNT, BASE_SECRET_KEY)}
             self.sessions: list[tuple[str, str]] = []  # (account, session name) of every AssumeRole
             self.tokens: dict[tuple[str, str, str], tuple[str, dict]] = {}  # EC2 client tokens
             self.key_counter = 0
+        self.imagebuilder.clear()
 
     def caller_arn(self, access_key: str) -> str:
         """Who a key is, as GetCallerIdentity answers and SSM records a writer: an assumed role's
@@ -115,8 +118,7 @@ class World:
             self.amis.setdefault(ami.region, {})[ami.id] = ami
 
     def put_image(self, image: dict) -> None:
-        with self.lock:
-            self.images[image["arn"]] = image
+        self.imagebuilder.put_image(image)
 
     def add_role(self, account: str, name: str) -> None:
         with self.lock:

@@ -66,24 +66,32 @@ def summarize(calls: list[Call]) -> dict:
 
 
 class Recorder:
-    """Every call served and every connection accepted since the last reset."""
+    """Every call served and every connection accepted since the last reset; over TLS, every
+    handshake too (each connection makes one; `tls_resumed` counts those that resumed a session)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.calls: list[Call] = []
-        self.connections = 0
+        self.reset()
 
     def reset(self) -> None:
         with self.lock:
-            self.calls, self.connections = [], 0
+            self.calls: list[Call] = []
+            self.connections = 0
+            self.tls_handshakes = 0
+            self.tls_resumed = 0
 
     def leave(self, call: Call) -> None:
         with self.lock:
             self.calls.append(call)
 
-    def connected(self) -> None:
+    def connected(self, tls_resumed: bool | None = None) -> None:
+        """A connection accepted; `tls_resumed` is None for plain TCP, else whether its handshake
+        resumed an earlier session."""
         with self.lock:
             self.connections += 1
+            if tls_resumed is not None:
+                self.tls_handshakes += 1
+                self.tls_resumed += bool(tls_resumed)
 
     def snapshot(self) -> list[Call]:
         with self.lock:
