@@ -223,3 +223,25 @@ fn update_example_from_001_also_has_an_arn_the_api_rejects() {
         ]
     );
 }
+
+#[test]
+fn a_malformed_organizational_unit_is_refused_naming_it() {
+    let dir = std::env::temp_dir().join(format!("amiflow-cli-ou-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"rules": [{"name": "prod", "ssmParameters": [
+            {"name": "/amiflow/golden", "accounts": ["ou-ab12-cdefgh34", "ou-Prod", "r-ab12"]}]}]}"#,
+    )
+    .unwrap();
+    let out = run(&["validate", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("(1 violations)"), "{text}");
+    assert!(
+        text.contains("`rules[0].ssmParameters[0].accounts[1]`: \"ou-Prod\" is no organizational unit id"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -7,12 +7,13 @@ errors, on the endpoint the functions call (paths under /_amiflow/, JSON in and 
   POST /_amiflow/imagebuilder/configurations       a distribution configuration (has `arn`), or
                                                    {"distributionConfiguration": {...}} -> {"arn": ...}
   GET  /_amiflow/imagebuilder/images?arn=ARN       the stored image, or 404
-  GET  /_amiflow/requests?service=&operation=&contains=
+  GET  /_amiflow/requests?service=&operation=&contains=&region=
                                                    [{"service", "operation", "region", "account",
                                                    "body"}, ...] in arrival order, each filter optional
-  POST /_amiflow/faults                            {"service", "operation"?, "contains"?, "code",
-                                                   "status", "times"} -> {"ok": true}
-  POST /_amiflow/storm                             {"rate", "seed"?, "services"?} -> the storm's state
+  POST /_amiflow/faults                            {"service", "operation"?, "contains"?, "region"?,
+                                                   "code", "status", "times"} -> {"ok": true}
+  POST /_amiflow/storm                             {"rate", "seed"?, "services"?, "regions"?}
+                                                   -> the storm's state
   GET  /_amiflow/storm                             {"rate", "seed", "services", "counts":
                                                    {service: {operation: n}}}
   POST /_amiflow/sts/refuse                        {"accounts": [...]}: the refused accounts become
@@ -84,7 +85,8 @@ def get_image(front, query, body):
 
 
 def requests(front, query, body):
-    return front.log.matching(query.get("service"), query.get("operation"), query.get("contains"))
+    return front.log.matching(query.get("service"), query.get("operation"), query.get("contains"),
+                              query.get("region"))
 
 
 def fault(front, query, body):
@@ -93,14 +95,15 @@ def fault(front, query, body):
         raise Refused(400, "status is an HTTP error status (400 to 599)")
     front.faults.fail_next(need(body, "service", str), need(body, "operation", str, True),
                            need(body, "contains", str, True), need(body, "code", str), status,
-                           need(body, "times", int))
+                           need(body, "times", int), need(body, "region", str, True))
     return {"ok": True}
 
 
 def storm(front, query, body):
     rate = need(body, "rate", (int, float))
     services = need(body, "services", list, True)
-    front.faults.storm(float(rate), need(body, "seed", int, True), services)
+    regions = need(body, "regions", list, True)
+    front.faults.storm(float(rate), need(body, "seed", int, True), services, regions)
     return front.faults.storm_state()
 
 

@@ -5,6 +5,9 @@
   storm         while on, each request to the chosen services fails with probability `rate` with
                 that service's own throttling error (below); seeded, so a run can be repeated
 
+Both may be limited to the requests signed for some Regions, so that tests running side by side in
+one test binary, each in Regions of its own, do not disturb each other.
+
 Throttling as each service words it: SSM ThrottlingException (400), EC2 RequestLimitExceeded (503),
 STS and Auto Scaling Throttling (400), Organizations TooManyRequestsException (400), Image Builder
 TooManyRequestsException where its model declares it for the operation, else
@@ -48,6 +51,7 @@ class Fault:
     code: str
     status: int
     remaining: int
+    region: str | None = None  # None: any Region
 
 
 class Faults:
@@ -57,15 +61,16 @@ class Faults:
         self.rate = 0.0
         self.seed: int | None = None
         self.services: frozenset[str] = frozenset()
+        self.regions: frozenset[str] = frozenset()  # empty: every Region
         self.random = random.Random()
         self.counts: dict[str, dict[str, int]] = {}  # storm errors: service -> operation -> count
 
     def fail_next(self, service: str, operation: str | None, contains: str | None, code: str, status: int,
-                  times: int) -> None:
+                  times: int, region: str | None = None) -> None:
         with self.lock:
-            self.pending.append(Fault(service, operation, contains, code, status, times))
+            self.pending.append(Fault(service, operation, contains, code, status, times, region))
 
-    def storm(self, rate: float, seed: int | None = None, services=None) -> None:
+    def storm(self, rate: float, seed: int | None = None, services=None, regions=None) -> None:
         """Starts (or retunes) the storm; rate 0 ends it. An unknown service is a ValueError."""
         chosen = frozenset(services or THROTTLING)
         if unknown := sorted(chosen - set(THROTTLING)):
@@ -74,25 +79,30 @@ class Faults:
             raise ValueError("rate is from 0.0 to 1.0")
         with self.lock:
             self.rate, self.seed, self.services = rate, seed, chosen
+            self.regions = frozenset(regions or ())
             self.random.seed(seed)
 
     def storm_state(self) -> dict:
         with self.lock:
             return {"rate": self.rate, "seed": self.seed, "services": sorted(self.services),
+                    "regions": sorted(self.regions),
                     "counts": {s: dict(ops) for s, ops in self.counts.items()}}
 
-    def due(self, service: str, operation: str, body_text: Callable[[], str]) -> ServiceError | None:
-        """The error this request gets, if any: a pending fault first, then the storm. `body_text`
-        (the body as JSON) is only called when a fault needs it."""
+    def due(self, service: str, operation: str, body_text: Callable[[], str],
+            region: str = "") -> ServiceError | None:
+        """The error this request (signed for `region`) gets, if any: a pending fault first, then
+        the storm. `body_text` (the body as JSON) is only called when a fault needs it."""
         with self.lock:
             for fault in self.pending:
                 if (fault.remaining > 0 and fault.service == service
                         and fault.operation in (None, operation)
+                        and fault.region in (None, region)
                         and (fault.contains is None or fault.contains in body_text())):
                     fault.remaining -= 1
                     return ServiceError(fault.status, fault.code, f"injected {fault.code}")
             self.pending = [f for f in self.pending if f.remaining > 0]
-            if self.rate > 0 and service in self.services and self.random.random() < self.rate:
+            in_storm = service in self.services and (not self.regions or region in self.regions)
+            if self.rate > 0 and in_storm and self.random.random() < self.rate:
                 per_op = self.counts.setdefault(service, {})
                 per_op[operation] = per_op.get(operation, 0) + 1
                 return throttling(service, operation)

@@ -87,7 +87,7 @@ class MotoFront:
         entry = self.log.record(service, op, region, ctx.account, args)
         request_id = str(uuid.uuid4())
         try:
-            injected = self.faults.due(service, op, lambda: entry.text)
+            injected = self.faults.due(service, op, lambda: entry.text, region)
             if injected is not None:
                 raise injected
             answer = self.serve(service, op, req, ctx, args, request_id)

@@ -70,10 +70,10 @@ class RequestLog:
         return entry
 
     def matching(self, service: str | None = None, operation: str | None = None,
-                 contains: str | None = None) -> list[dict]:
+                 contains: str | None = None, region: str | None = None) -> list[dict]:
         """The entries that match every filter given, in arrival order."""
         with self.lock:
             entries = list(self.entries)
         return [e.shown() for e in entries
                 if (not service or e.service == service) and (not operation or e.operation == operation)
-                and (not contains or contains in e.text)]
+                and (not region or e.region == region) and (not contains or contains in e.text)]

@@ -188,7 +188,8 @@ class FakeAws:
             key = sigv4.check(req, auth, key, self.verify_signatures)
             call.account = key.account
             injected = self.faults.due(name, op, lambda: requestlog.compact(
-                requestlog.parsed_body(req.command, req.headers.get("Content-Type", ""), req.body, req.url.query)))
+                requestlog.parsed_body(req.command, req.headers.get("Content-Type", ""), req.body, req.url.query)),
+                call.region)
             if injected is not None:
                 raise injected
             if not sigv4.session_allows(key, f"{name}:{op}"):

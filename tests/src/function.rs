@@ -1,45 +1,61 @@
 //! A function under test: the shared pipeline with one executor, invoked as Lambda invokes it.
 
+use amiflow_common::error::FunctionError;
+use amiflow_common::executor::Executor;
+use amiflow_common::pipeline::Pipeline;
+use amiflow_common::settings::Settings;
+use amiflow_model::input::ignore::IgnoreReason;
+use amiflow_model::report::answer::Answer;
+use amiflow_model::report::Report;
+
 use crate::{env, lambda_context, HOME_ACCOUNT};
 
 /// The settings tests run with: dry run on or off, the cross-account role, a short read-back.
-pub fn settings(dry_run: bool, role: Option<&str>) -> amiflow_common::Settings {
-    amiflow_common::Settings {
+pub fn settings(dry_run: bool, role: Option<&str>) -> Settings {
+    Settings {
         dry_run,
         cross_account_role: role.map(String::from),
         max_concurrency: 4,
         read_back: std::time::Duration::from_secs(2),
-        ..amiflow_common::Settings::default()
+        ..Settings::default()
     }
 }
 
 /// A pipeline for tests: `policy` (validated), `settings`, and SDK configuration from the
 /// emulators' environment.
-pub async fn pipeline(
-    policy: serde_json::Value,
-    settings: amiflow_common::Settings,
-) -> amiflow_common::Pipeline {
+pub async fn pipeline(policy: serde_json::Value, settings: Settings) -> Pipeline {
+    pipeline_in(crate::HOME_REGION, policy, settings).await
+}
+
+/// As `pipeline`, for a function whose own Region is `region`: its STS calls are signed for it,
+/// so a test can fault them alone while others run beside it.
+pub async fn pipeline_in(region: &str, policy: serde_json::Value, settings: Settings) -> Pipeline {
     env();
-    let policy = amiflow_model::Policy::from_value(&policy).expect("test policy is valid");
-    let base = amiflow_common::clients::load_base_config(settings.call_timeout).await;
-    amiflow_common::Pipeline::new(settings, policy, base)
+    let policy =
+        amiflow_model::policy::Policy::from_value(&policy).expect("test policy is valid");
+    let base = amiflow_common::aws::config::load_base_config(settings.call_timeout).await;
+    let base = base
+        .to_builder()
+        .region(aws_config::Region::new(region.to_string()))
+        .build();
+    Pipeline::new(settings, policy, base)
 }
 
 /// One function under test: the shared pipeline and the function's own executor, invoked as the
 /// Lambda runtime invokes it, with typed answers.
 pub struct Function<E> {
-    pub pipeline: amiflow_common::Pipeline,
+    pub pipeline: Pipeline,
     pub executor: E,
 }
 
-impl<E: amiflow_common::Executor> Function<E> {
+impl<E: Executor> Function<E> {
     /// Builds the function for `policy`; `executor` makes its executor from the pipeline, as
     /// the function's `main` does.
     pub async fn new(
         policy: serde_json::Value,
         dry_run: bool,
         role: Option<&str>,
-        executor: impl FnOnce(&amiflow_common::Pipeline) -> E,
+        executor: impl FnOnce(&Pipeline) -> E,
     ) -> Self {
         Self::with_settings(policy, settings(dry_run, role), executor).await
     }
@@ -47,10 +63,22 @@ impl<E: amiflow_common::Executor> Function<E> {
     /// As `new`, with every setting given.
     pub async fn with_settings(
         policy: serde_json::Value,
-        settings: amiflow_common::Settings,
-        executor: impl FnOnce(&amiflow_common::Pipeline) -> E,
+        settings: Settings,
+        executor: impl FnOnce(&Pipeline) -> E,
     ) -> Self {
         let pipeline = pipeline(policy, settings).await;
+        let executor = executor(&pipeline);
+        Self { pipeline, executor }
+    }
+
+    /// As `with_settings`, for a function whose own Region is `region` (`pipeline_in`).
+    pub async fn in_region(
+        region: &str,
+        policy: serde_json::Value,
+        settings: Settings,
+        executor: impl FnOnce(&Pipeline) -> E,
+    ) -> Self {
+        let pipeline = pipeline_in(region, policy, settings).await;
         let executor = executor(&pipeline);
         Self { pipeline, executor }
     }
@@ -63,7 +91,7 @@ impl<E: amiflow_common::Executor> Function<E> {
     pub async fn invoke(
         &self,
         input: serde_json::Value,
-    ) -> Result<amiflow_model::Answer, amiflow_common::FunctionError> {
+    ) -> Result<Answer, FunctionError> {
         let context = lambda_context(Self::name(), HOME_ACCOUNT);
         self.pipeline.handle(&input, &context, &self.executor).await
     }
@@ -73,7 +101,7 @@ impl<E: amiflow_common::Executor> Function<E> {
         &self,
         input: serde_json::Value,
         left: std::time::Duration,
-    ) -> Result<amiflow_model::Answer, amiflow_common::FunctionError> {
+    ) -> Result<Answer, FunctionError> {
         let mut context = lambda_context(Self::name(), HOME_ACCOUNT);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -83,10 +111,10 @@ impl<E: amiflow_common::Executor> Function<E> {
     }
 
     /// The report of an invocation that acted, whether every target succeeded or some failed.
-    pub async fn report(&self, input: serde_json::Value) -> amiflow_model::Report {
+    pub async fn report(&self, input: serde_json::Value) -> Report {
         match self.invoke(input).await {
-            Ok(amiflow_model::Answer::Report(report)) => report,
-            Ok(amiflow_model::Answer::Ignored { reason }) => {
+            Ok(Answer::Report(report)) => report,
+            Ok(Answer::Ignored(reason)) => {
                 panic!("expected a report, the input was ignored: {reason}")
             }
             Err(e) => e
@@ -97,7 +125,7 @@ impl<E: amiflow_common::Executor> Function<E> {
     }
 
     /// The error of an invocation that must fail.
-    pub async fn error(&self, input: serde_json::Value) -> amiflow_common::FunctionError {
+    pub async fn error(&self, input: serde_json::Value) -> FunctionError {
         match self.invoke(input).await {
             Ok(answer) => panic!("expected an error, got {answer:?}"),
             Err(e) => e,
@@ -105,9 +133,9 @@ impl<E: amiflow_common::Executor> Function<E> {
     }
 
     /// The reason an input was ignored.
-    pub async fn ignored(&self, input: serde_json::Value) -> String {
+    pub async fn ignored(&self, input: serde_json::Value) -> IgnoreReason {
         match self.invoke(input).await {
-            Ok(amiflow_model::Answer::Ignored { reason }) => reason,
+            Ok(Answer::Ignored(reason)) => reason,
             other => panic!("expected the input to be ignored, got {other:?}"),
         }
     }
@@ -115,8 +143,8 @@ impl<E: amiflow_common::Executor> Function<E> {
 
 /// Clients of one service for `pipeline` whose calls `rules` answer instead of the network.
 pub fn mocked_clients<C: Clone>(
-    pipeline: &amiflow_common::Pipeline,
-    session: amiflow_common::Session,
+    pipeline: &Pipeline,
+    session: amiflow_common::aws::sessions::Session,
     rules: Vec<aws_smithy_mocks::Rule>,
     client: impl Fn(&aws_config::SdkConfig, &[aws_smithy_mocks::Rule]) -> C + Send + Sync + 'static,
 ) -> amiflow_common::placement::PlacedClients<C> {

@@ -1,28 +1,24 @@
-//! Test harness for amiflow: moto in server mode (SSM, EC2, STS) and an Image Builder stand-in
-//! that speaks the service's REST-JSON wire format. Both are started once per test binary, on
-//! 127.0.0.1, and the real SDK clients reach them through `AWS_ENDPOINT_URL` and
-//! `AWS_ENDPOINT_URL_IMAGEBUILDER` with dummy credentials.
+//! Test harness for amiflow: moto in server mode (SSM, EC2, STS, Auto Scaling, Organizations)
+//! with the project's fake front in its process (Image Builder, instance refreshes, injected
+//! faults, STS refusals: tests/fake), started once per test binary on 127.0.0.1; the real SDK
+//! clients reach it through `AWS_ENDPOINT_URL` with dummy credentials.
 
 pub mod calls;
+pub mod front;
 pub mod function;
+pub mod groups;
+pub mod http;
 pub mod moto;
+pub mod organization;
 pub mod resources;
 pub mod rollback;
-pub mod runtime_api;
-pub mod server;
-pub mod standin;
-pub mod sts;
+pub mod runtime;
+pub mod sessions;
 
 use std::sync::OnceLock;
 
-pub use calls::CallCounter;
-pub use function::*;
-pub use moto::Moto;
-pub use resources::*;
-pub use rollback::{assert_rollback_holds, Held};
-pub use runtime_api::{start_processes, RuntimeApi};
-pub use standin::{Recorded, StandIn};
-pub use sts::{assert_narrow_session_and_named_refusal, StsStandIn, REFUSED_ACCOUNT};
+use front::Front;
+use moto::Moto;
 
 /// moto's default account: what the dummy credentials act as.
 pub const HOME_ACCOUNT: &str = "123456789012";
@@ -32,20 +28,20 @@ pub const HOME_REGION: &str = "us-east-1";
 
 pub struct TestEnv {
     pub moto: Moto,
-    pub standin: StandIn,
+    pub front: Front,
 }
 
-/// Starts moto and the stand-in (once per test binary) and points the SDK's environment at them.
+/// Starts moto with its front (once per test binary) and points the SDK's environment at it.
 pub fn env() -> &'static TestEnv {
     static ENV: OnceLock<TestEnv> = OnceLock::new();
     ENV.get_or_init(|| {
         let moto = Moto::start().unwrap_or_else(|e| panic!("cannot start moto: {e}"));
-        let standin = StandIn::start_background()
-            .unwrap_or_else(|e| panic!("cannot start the Image Builder stand-in: {e}"));
+        let front = Front {
+            url: moto.url.clone(),
+        };
         // Set once, before any test builds an SDK configuration (they all wait on this lock).
         for (key, value) in [
             ("AWS_ENDPOINT_URL", moto.url.as_str()),
-            ("AWS_ENDPOINT_URL_IMAGEBUILDER", standin.url.as_str()),
             ("AWS_ACCESS_KEY_ID", "testing"),
             ("AWS_SECRET_ACCESS_KEY", "testing"),
             ("AWS_REGION", HOME_REGION),
@@ -60,10 +56,13 @@ pub fn env() -> &'static TestEnv {
             "AWS_SESSION_TOKEN",
             "AWS_ROLE_ARN",
             "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_ENDPOINT_URL_IMAGEBUILDER",
+            "AWS_ENDPOINT_URL_STS",
         ] {
             std::env::remove_var(key);
         }
-        TestEnv { moto, standin }
+        front.refuse_roles_in(&[sessions::REFUSED_ACCOUNT]);
+        TestEnv { moto, front }
     })
 }
 
@@ -87,7 +86,7 @@ pub fn unique(prefix: &str) -> String {
 /// The image build version ARN Image Builder gives build `version` (`x.y.z/n`) of the image
 /// named `name`, owned by the home account: its name segment is the name in lowercase, spaces as `-`.
 pub fn image_arn(name: &str, version: &str) -> String {
-    let segment = amiflow_model::arn::arn_name_segment(name);
+    let segment = amiflow_model::input::arn::arn_name_segment(name);
     format!("arn:aws:imagebuilder:{HOME_REGION}:{HOME_ACCOUNT}:image/{segment}/{version}")
 }
 
@@ -122,7 +121,7 @@ pub fn image_json(name: &str, version: &str, amis: &[(&str, &str)]) -> serde_jso
 /// A container image as GetImage returns one: `type: DOCKER`, its images pushed to ECR in each
 /// Region given (`outputResources.containers`), and no AMIs.
 pub fn container_image_json(name: &str, version: &str, regions: &[&str]) -> serde_json::Value {
-    let segment = amiflow_model::arn::arn_name_segment(name);
+    let segment = amiflow_model::input::arn::arn_name_segment(name);
     let tag = version.replace('/', "-");
     let containers: Vec<serde_json::Value> = regions
         .iter()
@@ -169,7 +168,7 @@ pub fn publish(name: &str, version: &str, amis: &[(&str, &str)]) -> String {
         known.insert(key, id);
     }
     drop(known);
-    env().standin.put_image(image_json(name, version, amis));
+    env().front.put_image(image_json(name, version, amis));
     arn
 }
 
@@ -222,10 +221,12 @@ pub fn event_json(arn: &str, status: &str) -> serde_json::Value {
 }
 
 /// Each action's target and outcome, in order.
-pub fn outcomes_by_target(report: &amiflow_model::Report) -> Vec<(String, amiflow_model::Outcome)> {
+pub fn outcomes_by_target(
+    report: &amiflow_model::report::Report,
+) -> Vec<(String, amiflow_model::report::action::Outcome)> {
     report
         .actions
         .iter()
-        .map(|a| (a.target.clone(), a.outcome))
+        .map(|a| (a.target.clone(), a.outcome()))
         .collect()
 }

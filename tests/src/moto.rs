@@ -1,8 +1,8 @@
 //! moto in server mode, installed into the project's .venv by scripts/emulators.sh and started
-//! on a free 127.0.0.1 port, through scripts/moto_server.py (moto with SSM's `LastModifiedUser`
-//! answered as Parameter Store answers it). It dies with the test process: it is spawned from a
-//! thread that never exits, with PR_SET_PDEATHSIG, so no moto outlives the tests, even on a panic
-//! or kill.
+//! on a free 127.0.0.1 port, through scripts/moto_server.py (moto with the gaps amiflow relies on
+//! filled, and the project's fake front in its process). It dies with the test process: it is
+//! spawned from a thread that never exits, with PR_SET_PDEATHSIG, so no moto outlives the tests,
+//! even on a panic or kill.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -17,7 +17,8 @@ pub struct Moto {
     pub pid: u32,
 }
 
-fn workspace_root() -> PathBuf {
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("tests/ is in the workspace")
@@ -53,9 +54,16 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// The venv's python, beside its moto_server: it runs moto with the project's front, and the
+/// Runtime API emulator.
+pub fn python() -> PathBuf {
+    moto_server()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_file_name("python")
+}
+
 impl Moto {
     pub fn start() -> Result<Self, String> {
-        // The venv's python, beside its moto_server, runs moto with the project's one patch.
         let python = moto_server()?.with_file_name("python");
         let script = workspace_root().join("scripts/moto_server.py");
         let port = free_port();

@@ -4,10 +4,17 @@
 
 use std::future::Future;
 
-use amiflow_model::Outcome::{Planned, Skipped, Updated};
+use amiflow_common::executor::Executor;
+use amiflow_common::pipeline::Pipeline;
+use amiflow_model::decide::forbidden::Forbidden;
+use amiflow_model::report::action::Outcome::{Planned, Skipped, Updated};
+use amiflow_model::report::detail::Detail;
+use amiflow_model::report::parameter::ParameterDetail;
+use amiflow_model::report::template::TemplateDetail;
 use serde_json::json;
 
-use crate::{ami_id, event_json, publish, Function, HOME_ACCOUNT};
+use crate::function::Function;
+use crate::{ami_id, event_json, publish, HOME_ACCOUNT};
 
 /// What a target holds now, read straight from the emulator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,10 +31,10 @@ pub struct Held {
 pub async fn assert_rollback_holds<E, Fut>(
     name: &str,
     policy: serde_json::Value,
-    executor: fn(&amiflow_common::Pipeline) -> E,
+    executor: fn(&Pipeline) -> E,
     held: impl Fn() -> Fut,
 ) where
-    E: amiflow_common::Executor,
+    E: Executor,
     Fut: Future<Output = Held>,
 {
     let app = Function::new(policy.clone(), false, None, executor).await;
@@ -45,12 +52,12 @@ pub async fn assert_rollback_holds<E, Fut>(
     let rolled_back_from = format!("rolled back from {bad}");
     let planned = dry.report(rollback.clone()).await;
     assert_eq!(planned.outcomes(), [Planned], "{planned:#?}");
-    assert!(planned.actions[0].detail.contains(&rolled_back_from));
+    assert!(planned.actions[0].detail.to_string().contains(&rolled_back_from));
     assert_eq!(held().await, on_bad, "a dry run writes nothing");
 
     let rolled = app.report(rollback).await;
     assert_eq!(rolled.outcomes(), [Updated], "{rolled:#?}");
-    assert!(rolled.actions[0].detail.contains(&rolled_back_from));
+    assert!(rolled.actions[0].detail.to_string().contains(&rolled_back_from));
     let on_good = held().await;
     assert_eq!(on_good.ami, ami("1.1.0/1"));
     assert_eq!(on_good.writes, on_bad.writes + 1, "one write");
@@ -64,7 +71,7 @@ pub async fn assert_rollback_holds<E, Fut>(
     // A redelivered event for the bad build is skipped: the rollback holds.
     let late = app.report(event_json(&bad, "AVAILABLE")).await;
     assert_eq!(late.outcomes(), [Skipped], "{late:#?}");
-    assert!(late.actions[0].detail.contains("rolled back"), "{late:#?}");
+    assert!(held_by_the_rollback(&late.actions[0].detail), "{late:#?}");
     assert_eq!(held().await, on_good, "no write");
 
     // Only a build newer than the one rolled back from moves it forward again.
@@ -72,4 +79,17 @@ pub async fn assert_rollback_holds<E, Fut>(
     let forward = app.report(event_json(&fixed, "AVAILABLE")).await;
     assert_eq!(forward.outcomes(), [Updated], "{forward:#?}");
     assert_eq!(held().await.ami, ami("1.2.0/2"));
+}
+
+/// Whether a skip is the rollback's record holding the target.
+fn held_by_the_rollback(detail: &Detail) -> bool {
+    let why = match detail {
+        Detail::Parameter(ParameterDetail::Kept { why, .. }) => why,
+        Detail::Template(template) => match template.done() {
+            TemplateDetail::Kept { why, .. } => why,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    matches!(why, Forbidden::RolledBack { .. })
 }

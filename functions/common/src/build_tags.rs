@@ -5,14 +5,13 @@
 
 use std::collections::HashMap;
 
-use amiflow_model::ImageBuildVersionArn;
+use amiflow_model::decide::tags::BUILD_TAG;
+use amiflow_model::input::arn::ImageBuildVersionArn;
+use amiflow_model::report::detail::CallFailure;
 use aws_sdk_ec2::types::Filter;
 
-use crate::clients::{ec2_as, AccountClient};
-use crate::error::CallError;
-use crate::limit::CallLimit;
-
-pub const BUILD_TAG: &str = "Ec2ImageBuilderArn";
+use crate::aws::clients::AccountClient;
+use crate::aws::limit::CallLimit;
 
 /// Values per DescribeImages filter (the API takes up to 200).
 const BATCH: usize = 100;
@@ -24,7 +23,7 @@ pub async fn built_from(
     ec2: &AccountClient<aws_sdk_ec2::Client>,
     limit: &CallLimit,
     values: &[&str],
-) -> Result<HashMap<String, ImageBuildVersionArn>, CallError> {
+) -> Result<HashMap<String, ImageBuildVersionArn>, CallFailure> {
     let mut amis: Vec<String> = values
         .iter()
         .filter(|v| v.starts_with("ami-"))
@@ -44,7 +43,12 @@ pub async fn built_from(
             .filters(filter)
             .include_deprecated(true)
             .include_disabled(true);
-        let pages = crate::every_page!(limit, request, ec2_as(&ec2.credentials), "DescribeImages")?;
+        let pages = crate::every_page!(
+            limit,
+            request,
+            crate::override_as!(aws_sdk_ec2, ec2.credentials),
+            "DescribeImages"
+        )?;
         for image in pages.iter().flat_map(|page| page.images()) {
             let built = image
                 .tags()

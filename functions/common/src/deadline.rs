@@ -3,6 +3,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use amiflow_model::report::detail::Failure;
+
 /// Deadlines below this (2001-09-09 in milliseconds since the epoch) are no time since the epoch
 /// that Lambda could send, but a time left.
 const EPOCH_DEADLINES_FROM_MS: u64 = 1_000_000_000_000;
@@ -46,14 +48,10 @@ impl Deadline {
     }
 
     /// Why a target must not start now, if it must not.
-    pub fn refuses_start(&self) -> Option<String> {
+    pub fn refuses_start(&self) -> Option<Failure> {
         let last_start = self.last_start?;
-        (Instant::now() >= last_start).then(|| {
-            format!(
-                "not attempted: deadline (less than {} s of the invocation left, and a target may take that long); \
-                 the retry picks it up",
-                self.margin.as_secs()
-            )
+        (Instant::now() >= last_start).then(|| Failure::Deadline {
+            margin_secs: self.margin.as_secs(),
         })
     }
 }
@@ -81,7 +79,8 @@ mod tests {
         let why = Deadline::from_context(&context_ending_in(30_000), margin)
             .refuses_start()
             .expect("too late to start");
-        assert!(why.starts_with("not attempted: deadline"), "{why}");
+        assert_eq!(why, Failure::Deadline { margin_secs: 40 });
+        assert!(why.to_string().starts_with("not attempted: deadline"), "{why}");
         assert!(
             Deadline::from_context(&lambda_runtime::Context::default(), margin)
                 .refuses_start()

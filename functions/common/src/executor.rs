@@ -1,57 +1,98 @@
-//! What a function brings to the pipeline: how to plan its own targets and how to apply them.
+//! What a function brings to the pipeline: which requests it acts on, how it plans its targets,
+//! and how it applies them. The pipeline owns everything else, and names no function.
 
 use std::future::Future;
 
-use amiflow_model::plan::{DistributeCall, Planner};
-use amiflow_model::{Action, ActionKind, InputError, Policy, Request};
+use amiflow_model::error::InputError;
+use amiflow_model::input::ignore::IgnoreReason;
+use amiflow_model::input::Request;
+use amiflow_model::plan::target::DistributeCall;
+use amiflow_model::plan::Planner;
+use amiflow_model::report::action::{Action, ActionKind};
 
-use crate::deadline::Deadline;
+use crate::context::Context;
 
-/// An executor's plan for one image.
+/// What a function does with a request.
 #[derive(Debug)]
-pub enum Plan<W> {
-    /// Work to apply.
-    Work(W),
-    /// Leave the image alone, with this reason (a success, with no further call).
-    Ignore(String),
+pub enum Admission {
+    Act,
+    /// A success with no AWS call.
+    Ignore(IgnoreReason),
+    /// Refused as invalid input: nothing is written.
+    Refuse(InputError),
+}
+
+/// What a function plans from: one image build, or a call given whole (a direct request).
+pub enum Source<'a> {
+    Image(&'a Planner<'a>),
+    Call(&'a DistributeCall),
+}
+
+/// An executor's plan for one source.
+#[derive(Debug)]
+pub enum Plan<T> {
+    Targets(Vec<T>),
+    /// Leave the source alone, with this reason (a success, with no further call).
+    Ignore(IgnoreReason),
 }
 
 /// One function's part of the invocation flow. Implemented by a named struct that owns its
-/// clients, its call limit and its dry-run flag; the pipeline owns everything else.
+/// clients and its call limit; the per-invocation facts come in the `Context`.
 pub trait Executor: Send + Sync {
-    /// Everything `apply` needs, made by `plan` (or `plan_direct`) from the model's planner.
-    type Work: Send;
+    /// One planned target.
+    type Target: Send + Sync;
 
     /// What this function's actions are (the report's `kind`, the metrics' `Kind`).
     const KIND: ActionKind;
 
-    /// Whether a direct request may roll this function's targets back to an older build.
-    const ROLLS_BACK: bool = false;
+    /// What this function does with `request`. By default: it acts on an image (an event or a
+    /// direct request) and on nothing else.
+    fn admit(&self, request: &Request) -> Admission {
+        admit_images_only(Self::KIND, request)
+    }
 
-    /// This function's targets for an image.
-    fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<Self::Work>;
+    /// This function's targets from one source.
+    fn plan(&self, source: Source<'_>, context: &Context) -> Result<Plan<Self::Target>, InputError>;
 
-    /// The work for a direct DistributeImage request. Only distribute-image takes one.
-    fn plan_direct(
+    /// Applies the targets: one action per target, every target reported, none left out. No
+    /// target starts once the context's deadline refuses it.
+    fn apply(
         &self,
-        _policy: &Policy,
-        _call: DistributeCall,
-    ) -> Result<Self::Work, InputError> {
-        Err(InputError::new(
+        targets: Vec<Self::Target>,
+        context: &Context,
+    ) -> impl Future<Output = Vec<Action>> + Send;
+}
+
+/// The default admission: an image's event or direct request is acted on; a reconcile or a
+/// result of another function is no work for this one; a rollback or a direct DistributeImage
+/// request is a mistake to refuse.
+pub fn admit_images_only(kind: ActionKind, request: &Request) -> Admission {
+    let function = kind.function_name();
+    match request {
+        Request::Image(image) if image.is_rollback() => Admission::Refuse(InputError::new(
+            "rollback",
+            format!(
+                "{function} writes no value to move back: a rollback is for the functions that keep SSM \
+                 parameters and launch templates"
+            ),
+        )),
+        Request::Image(_) => Admission::Act,
+        Request::Reconcile(_) => Admission::Ignore(IgnoreReason::NotTaken {
+            function,
+            why: "keeps no target a reconcile could repair".into(),
+        }),
+        Request::Changed(_) => Admission::Ignore(IgnoreReason::NotTaken {
+            function,
+            why: "does not act on update-launch-templates' results".into(),
+        }),
+        Request::Distribute(_) => Admission::Refuse(InputError::new(
             "sourceImage",
             format!(
                 "a direct DistributeImage request is for distribute-image; this function ({}) takes an \
                  EventBridge event or {{\"imageBuildVersionArn\": ...}}",
-                Self::KIND.as_str()
+                kind.as_str()
             ),
-        ))
+        )),
+        Request::Ignore(reason) => Admission::Ignore(reason.clone()),
     }
-
-    /// Applies the work: one action per target, every target reported, none left out. No
-    /// target starts once `deadline` refuses it.
-    fn apply(
-        &self,
-        work: Self::Work,
-        deadline: Deadline,
-    ) -> impl Future<Output = Vec<Action>> + Send;
 }

@@ -1,26 +1,35 @@
-//! What the three amiflow functions share beyond the pure model: the invocation flow (the
-//! pipeline), settings from the environment, SDK clients per (Region, account) with assumed-role
-//! credentials, Image Builder reads and retry rules, and errors. A function adds only its executor.
+//! What the amiflow functions share beyond the pure model: the invocation flow (the pipeline),
+//! the per-invocation context, settings from the environment, SDK clients per (Region, account)
+//! with assumed-role credentials, Image Builder reads, organizational units, metrics and errors.
+//! A function adds only its executor.
 
-pub mod clients;
-pub mod credentials;
+pub mod aws;
+#[cfg(feature = "ec2")]
+pub mod build_tags;
+pub mod context;
 pub mod deadline;
 pub mod error;
 pub mod executor;
+mod finish;
 pub mod imagebuilder;
-pub mod limit;
 pub mod metrics;
 pub mod pipeline;
 pub mod placement;
-#[cfg(feature = "ec2")]
-pub mod provenance;
-pub mod retry;
+mod planning;
+pub mod policy_source;
 pub mod settings;
+mod units;
 
-pub use clients::{AccountClient, AwsContext, Caller, ClientCache, Session};
-pub use deadline::Deadline;
-pub use error::{CallError, ClientError, FunctionError};
-pub use executor::{Executor, Plan};
-pub use limit::CallLimit;
-pub use pipeline::{run, Pipeline};
-pub use settings::Settings;
+/// An SDK client of `service` for `config`, with a retry partition (and retry quota) of its
+/// own: one per service and Region, as the services throttle. A macro: each service's client and
+/// configuration are their own types.
+#[macro_export]
+macro_rules! client {
+    ($service:ident, $config:expr) => {
+        $service::Client::from_conf(
+            $service::config::Builder::from($config)
+                .retry_partition($crate::aws::config::retry_partition(stringify!($service)))
+                .build(),
+        )
+    };
+}

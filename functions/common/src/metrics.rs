@@ -1,13 +1,14 @@
 //! One CloudWatch Embedded Metric Format record per invocation, under namespace `amiflow`, with
-//! the dimensions `Function` and `Kind` and the report's counts, written to the function's log.
+//! the dimensions `Function` and `Kind`, the report's counts and `Drift` (targets a reconcile
+//! found out of place), written to the function's log.
 //! metrics_cloudwatch_embedded writes the records; its collector is process-wide, so recording
 //! and flushing one invocation's figures happen under one lock.
 
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use amiflow_model::report::Summary;
-use amiflow_model::ActionKind;
+use amiflow_model::report::action::ActionKind;
+use amiflow_model::report::{Report, Summary};
 use metrics::{counter, describe_counter, describe_gauge, gauge, Unit};
 use metrics_cloudwatch_embedded::{Builder, Collector};
 
@@ -23,7 +24,7 @@ fn collector() -> Option<&'static Collector> {
             .init()
             .inspect_err(|e| tracing::warn!(error = %e, "metrics are off: no EMF collector"))
             .ok()?;
-        for name in COUNTS.iter().map(|(name, _)| *name).chain(["Targets"]) {
+        for name in COUNTS.iter().map(|(name, _)| *name).chain(["Targets", "Drift"]) {
             describe_counter!(name, Unit::Count, "");
         }
         describe_gauge!("DurationMs", Unit::Milliseconds, "");
@@ -56,7 +57,8 @@ pub fn function_name(context: &lambda_runtime::Context, kind: ActionKind) -> Str
 }
 
 /// Records one invocation and returns the EMF record for it (one JSON line).
-pub fn record(function: &str, kind: ActionKind, summary: &Summary, duration: Duration) -> String {
+pub fn record(function: &str, kind: ActionKind, report: &Report, duration: Duration) -> String {
+    let summary = &report.summary;
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let Some(collector) = collector() else {
@@ -72,6 +74,8 @@ pub fn record(function: &str, kind: ActionKind, summary: &Summary, duration: Dur
         counter!(name, &labels).increment(count(summary) as u64);
     }
     counter!("Targets", &labels).increment(targets as u64);
+    // Drift: how often events were missed or a target was moved back, for an alarm or a dashboard.
+    counter!("Drift", &labels).increment(report.drift() as u64);
     gauge!("DurationMs", &labels).set(duration.as_secs_f64() * 1000.0);
     let mut written = Vec::new();
     if let Err(e) = collector.flush(&mut written) {
@@ -89,20 +93,43 @@ pub fn record(function: &str, kind: ActionKind, summary: &Summary, duration: Dur
 #[cfg(test)]
 mod tests {
     use super::*;
+    use amiflow_model::plan::target::Placement;
+    use amiflow_model::report::action::Action;
+    use amiflow_model::report::detail::CallFailure;
+    use amiflow_model::report::parameter::ParameterDetail;
     use serde_json::Value;
+
+    /// A reconcile's report: two parameters created, one updated, one failed.
+    fn report() -> Report {
+        let at = Placement {
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            ami: Ok("ami-1".into()),
+            cross_account: false,
+        };
+        let action = |detail: ParameterDetail| {
+            Action::at(ActionKind::SsmParameter, &at, "/p", None, detail)
+        };
+        let failure = CallFailure::new("PutParameter", None, "throttled");
+        let actions = vec![
+            action(ParameterDetail::Created { version: 1 }),
+            action(ParameterDetail::Created { version: 1 }),
+            action(ParameterDetail::Updated {
+                version: 2,
+                was: "ami-0".into(),
+                rolled_back_from: None,
+            }),
+            action(ParameterDetail::WriteFailed(failure)),
+        ];
+        Report::new("reconcile", false, true, actions)
+    }
 
     #[test]
     fn the_record_is_emf_with_the_reports_counts() {
-        let summary = Summary {
-            created: 2,
-            updated: 1,
-            failed: 1,
-            ..Summary::default()
-        };
         let line = record(
             "metrics-test",
             ActionKind::SsmParameter,
-            &summary,
+            &report(),
             Duration::from_millis(1500),
         );
         let emf: Value = serde_json::from_str(&line).expect("one JSON record");
@@ -126,6 +153,7 @@ mod tests {
             "Planned",
             "Failed",
             "Targets",
+            "Drift",
             "DurationMs",
         ] {
             assert!(names.contains(&name), "{name} missing from {line}");
@@ -140,18 +168,15 @@ mod tests {
             (emf["Unchanged"].as_u64(), emf["Targets"].as_u64()),
             (Some(0), Some(4))
         );
+        assert_eq!(emf["Drift"].as_u64(), Some(3), "the reconcile repaired three targets");
         assert_eq!(emf["DurationMs"].as_f64(), Some(1500.0));
         // The next invocation counts only its own targets.
-        let again = record(
-            "metrics-test",
-            ActionKind::SsmParameter,
-            &Summary::default(),
-            Duration::ZERO,
-        );
+        let empty = Report::new("arn", false, false, Vec::new());
+        let again = record("metrics-test", ActionKind::SsmParameter, &empty, Duration::ZERO);
         let again: Value = serde_json::from_str(&again).unwrap();
         assert_eq!(
-            (again["Created"].as_u64(), again["Targets"].as_u64()),
-            (Some(0), Some(0))
+            (again["Created"].as_u64(), again["Targets"].as_u64(), again["Drift"].as_u64()),
+            (Some(0), Some(0), Some(0))
         );
     }
 }

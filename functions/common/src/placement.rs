@@ -3,13 +3,16 @@
 use std::collections::HashMap;
 use std::future::Future;
 
-use amiflow_model::plan::{Placed, Placement};
-use amiflow_model::Action;
+use amiflow_model::plan::target::{Placed, Placement};
+use amiflow_model::report::action::Action;
+use amiflow_model::report::detail::Detail;
 use aws_config::SdkConfig;
 use futures::future::join_all;
 
-use crate::clients::{AccountClient, ClientCache, Session};
-use crate::limit::{CallLimit, PER_PLACEMENT};
+use crate::aws::clients::{AccountClient, ClientCache};
+use crate::aws::limit::{CallLimit, PER_PLACEMENT};
+use crate::aws::sessions::Session;
+use crate::context::Context;
 use crate::pipeline::Pipeline;
 
 /// Where a group of targets lives: one Region and one account's credentials serve all of them.
@@ -46,12 +49,11 @@ pub fn group_by_placement<T>(
     groups
 }
 
-/// What a writer executor owns: its service's clients per Region (with each account's
-/// credentials), its call limit and its dry-run flag.
+/// What an executor that acts per (Region, account) owns: its service's clients per Region
+/// (with each account's credentials) and its call limit.
 pub struct PlacedClients<C> {
     clients: ClientCache<C>,
     pub limit: CallLimit,
-    pub dry_run: bool,
 }
 
 impl<C: Clone> PlacedClients<C> {
@@ -65,19 +67,20 @@ impl<C: Clone> PlacedClients<C> {
         Self {
             clients: ClientCache::new(pipeline.aws.clone(), session, factory),
             limit: CallLimit::new(pipeline.settings.max_concurrency),
-            dry_run: pipeline.settings.dry_run,
         }
     }
 
     /// Runs `work` once per (Region, account) with that placement's client and credentials, all
-    /// placements at once. Where no credentials can be had (another account and no role, or a
-    /// refused AssumeRole), every target there fails.
+    /// placements at once. A placement with no AMI (the image has none there, or an
+    /// organizational unit resolved to no account) fails its targets with no call, not even for
+    /// credentials; where no credentials can be had (another account and no role, or AssumeRole
+    /// failed), every target there fails.
     pub async fn run<'a, T, Work, Fut>(
         &self,
-        partition: &str,
         targets: &'a [T],
+        context: &Context,
         work: Work,
-        fail: impl Fn(&T, String) -> Action,
+        fail: impl Fn(&T, Detail) -> Action,
     ) -> Vec<Action>
     where
         T: Placed,
@@ -88,16 +91,24 @@ impl<C: Clone> PlacedClients<C> {
         let runs = groups.into_iter().map(|(key, members)| {
             let (work, fail) = (&work, &fail);
             async move {
-                match self
-                    .clients
-                    .get(partition, &key.region, &key.account_id, key.cross_account)
-                    .await
-                {
+                // Every target of a placement shares its (Region, account), so its AMI or its lack.
+                if let Err(no_ami) = &members[0].placement().ami {
+                    return fail_each(&members, fail, no_ami.clone().into());
+                }
+                let partition = &members[0].build().arn.partition;
+                let client = self.clients.get(
+                    partition,
+                    &key.region,
+                    &key.account_id,
+                    key.cross_account,
+                    context.invocation,
+                );
+                match client.await {
                     Ok(client) => {
                         let limit = self.limit.for_placement(PER_PLACEMENT);
                         work(client, limit, members).await
                     }
-                    Err(reason) => fail_each(&members, fail, &reason.to_string()),
+                    Err(reason) => fail_each(&members, fail, reason.into()),
                 }
             }
         });
@@ -106,15 +117,8 @@ impl<C: Clone> PlacedClients<C> {
 }
 
 /// The same failure for every target of a group (a read for all of them failed).
-pub fn fail_each<T>(
-    targets: &[&T],
-    fail: impl Fn(&T, String) -> Action,
-    reason: &str,
-) -> Vec<Action> {
-    targets
-        .iter()
-        .map(|t| fail(t, reason.to_string()))
-        .collect()
+pub fn fail_each<T>(targets: &[&T], fail: impl Fn(&T, Detail) -> Action, why: Detail) -> Vec<Action> {
+    targets.iter().map(|t| fail(t, why.clone())).collect()
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Configuration from environment variables (README, "Configuration"), read once at cold start.
+//! Configuration from environment variables (docs/configuration.md), read once at cold start.
 
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ pub const MAX_CONCURRENCY_LIMIT: usize = 900;
 pub const PARAMETER_PATH_PREFIX: &str = "AMIFLOW_PARAMETER_PATH_PREFIX";
 pub const READ_BACK_SECONDS: &str = "AMIFLOW_READ_BACK_SECONDS";
 pub const CALL_TIMEOUT_SECONDS: &str = "AMIFLOW_CALL_TIMEOUT_SECONDS";
+pub const ORGANIZATION_ROLE: &str = "AMIFLOW_ORGANIZATION_ROLE";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PolicySource {
@@ -35,6 +36,9 @@ pub struct Settings {
     pub read_back: Duration,
     /// The most one AWS call may take, retries included (each attempt gets a third of it).
     pub call_timeout: Duration,
+    /// A role ARN in the management (or delegated administrator) account, assumed to read AWS
+    /// Organizations; `None`: the function's own credentials.
+    pub organization_role: Option<String>,
 }
 
 impl Default for Settings {
@@ -51,6 +55,7 @@ impl Default for Settings {
             // SSM validates the AMI after PutParameter returns, usually within seconds.
             read_back: Duration::from_secs(10),
             call_timeout: Duration::from_secs(30),
+            organization_role: None,
         }
     }
 }
@@ -126,6 +131,20 @@ impl Settings {
                 )));
             }
         }
+        let organization_role = get(ORGANIZATION_ROLE);
+        if let Some(role) = &organization_role {
+            let parts: Vec<&str> = role.split(':').collect();
+            let is_role = parts.len() == 6
+                && parts[0] == "arn"
+                && parts[2] == "iam"
+                && parts[4].len() == 12
+                && parts[5].starts_with("role/");
+            if !is_role {
+                return Err(FunctionError::Configuration(format!(
+                    "{ORGANIZATION_ROLE} is a role ARN (arn:<partition>:iam::<account>:role/<name>), got {role:?}"
+                )));
+            }
+        }
         let parameter_path_prefix = get(PARAMETER_PATH_PREFIX);
         if let Some(prefix) = &parameter_path_prefix {
             if !prefix.starts_with('/') || prefix.len() < 2 {
@@ -153,6 +172,7 @@ impl Settings {
                 1..=300,
                 defaults.call_timeout,
             )?,
+            organization_role,
         })
     }
 }
@@ -189,8 +209,13 @@ mod tests {
             (PARAMETER_PATH_PREFIX, "/amiflow/"),
             (READ_BACK_SECONDS, "20"),
             (CALL_TIMEOUT_SECONDS, "15"),
+            (ORGANIZATION_ROLE, "arn:aws:iam::111111111111:role/amiflow-organization-reader"),
         ])
         .unwrap();
+        assert_eq!(
+            s.organization_role.as_deref(),
+            Some("arn:aws:iam::111111111111:role/amiflow-organization-reader")
+        );
         assert_eq!(s.parameter_path_prefix.as_deref(), Some("/amiflow"));
         assert_eq!(s.read_back, Duration::from_secs(20));
         assert_eq!(s.call_timeout, Duration::from_secs(15));
@@ -217,6 +242,7 @@ mod tests {
             ),
             (vec![(READ_BACK_SECONDS, "soon")], READ_BACK_SECONDS),
             (vec![(CALL_TIMEOUT_SECONDS, "0")], CALL_TIMEOUT_SECONDS),
+            (vec![(ORGANIZATION_ROLE, "amiflow-organization-reader")], "is a role ARN"),
         ] {
             let err = settings(&pairs).unwrap_err().to_string();
             assert!(err.contains(words), "{err}");

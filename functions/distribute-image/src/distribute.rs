@@ -1,31 +1,42 @@
 //! DistributeImage calls: checked before any is sent, then made concurrently, each reported.
 
+use amiflow_common::aws::limit::CallLimit;
+use amiflow_common::context::Context;
+use amiflow_common::error::FunctionError;
+use amiflow_common::executor::{admit_images_only, Admission, Executor, Plan, Source};
 use amiflow_common::imagebuilder::ImageBuilder;
-use amiflow_common::{CallLimit, Deadline, Executor, FunctionError, Pipeline, Plan};
-use amiflow_model::arn::arn_region;
-use amiflow_model::distribute::{allowed_by_policy, check_call};
-use amiflow_model::plan::{DistributeCall, Planner};
-use amiflow_model::schema::Violation;
-use amiflow_model::{Action, ActionKind, InputError, Outcome, Policy, Request};
+use amiflow_common::pipeline::Pipeline;
+use amiflow_model::error::InputError;
+use amiflow_model::input::arn::arn_region;
+use amiflow_model::input::distribute::{allowed_by_policy, check_call};
+use amiflow_model::input::ignore::IgnoreReason;
+use amiflow_model::input::Request;
+use amiflow_model::plan::target::{DistributeCall, Placement};
+use amiflow_model::policy::Policy;
+use amiflow_model::report::action::{Action, ActionKind};
+use amiflow_model::report::detail::Detail;
+use amiflow_model::report::distribute::DistributeDetail;
+use amiflow_model::schema::violation::Violation;
 use aws_sdk_imagebuilder::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_imagebuilder::operation::distribute_image::DistributeImageError;
 use futures::future::join_all;
 
-fn action(call: &DistributeCall, outcome: Outcome, detail: impl Into<String>) -> Action {
+const KIND: ActionKind = ActionKind::DistributeImage;
+
+fn action(call: &DistributeCall, detail: impl Into<Detail>) -> Action {
     let arn = &call.distribution_configuration_arn;
-    Action {
-        kind: ActionKind::DistributeImage,
+    let placement = Placement {
         region: arn_region(arn).unwrap_or_default().to_string(),
         account_id: arn.split(':').nth(4).unwrap_or_default().to_string(),
-        target: arn.clone(),
-        ami: call
-            .source_image
-            .starts_with("ami-")
-            .then(|| call.source_image.clone()),
-        outcome,
-        detail: detail.into(),
-        product: None,
-    }
+        ami: Ok(call.source_image.clone()),
+        cross_account: false,
+    };
+    let mut action = Action::at(KIND, &placement, arn, None, detail);
+    action.ami = call
+        .source_image
+        .starts_with("ami-")
+        .then(|| call.source_image.clone());
+    action
 }
 
 /// The distribute-image executor: the home Region's Image Builder client, one call limit.
@@ -33,7 +44,8 @@ pub struct ImageDistributor {
     images: ImageBuilder,
     home_region: String,
     limit: CallLimit,
-    dry_run: bool,
+    /// The policy's `distribute` entries: the only ones a direct request may use.
+    policy: Policy,
 }
 
 /// A call to make, with what stops it from being sent (checked once, when planned).
@@ -52,7 +64,7 @@ impl ImageDistributor {
             images: ImageBuilder::new(pipeline.aws.clone()),
             home_region: home_region.to_string(),
             limit: CallLimit::new(pipeline.settings.max_concurrency),
-            dry_run: pipeline.settings.dry_run,
+            policy: pipeline.policy.clone(),
         })
     }
 
@@ -61,16 +73,14 @@ impl ImageDistributor {
         Checked { call, problems }
     }
 
-    async fn send(&self, call: &DistributeCall) -> Action {
-        if self.dry_run {
-            return action(
-                call,
-                Outcome::Planned,
-                format!(
-                    "would distribute {} with role {} (token {})",
-                    call.source_image, call.execution_role, call.client_token
-                ),
-            );
+    async fn send(&self, call: &DistributeCall, dry_run: bool) -> Action {
+        if dry_run {
+            let detail = DistributeDetail::WouldDistribute {
+                source: call.source_image.clone(),
+                role: call.execution_role.clone(),
+                token: call.client_token.clone(),
+            };
+            return action(call, detail);
         }
         let client = self.images.client(&self.home_region);
         let sent = self
@@ -89,65 +99,66 @@ impl ImageDistributor {
         match sent {
             Ok(out) => {
                 let product = out.image_build_version_arn().map(str::to_string);
-                let mut done = action(
-                    call,
-                    Outcome::Created,
-                    format!(
-                        "distributing {} as {} ({})",
-                        call.source_image,
-                        product
-                            .as_deref()
-                            .unwrap_or("an image Image Builder did not name"),
-                        call.origin
-                    ),
-                );
+                let detail = DistributeDetail::Distributing {
+                    source: call.source_image.clone(),
+                    product: product.clone(),
+                    origin: call.origin.clone(),
+                };
+                let mut done = action(call, detail);
                 done.product = product;
                 done
             }
-            Err(e) => action(call, Outcome::Failed, explain(call, &e)),
+            Err(e) => action(call, explain(call, &e)),
         }
     }
 }
 
 impl Executor for ImageDistributor {
-    type Work = Vec<Checked>;
-    const KIND: ActionKind = ActionKind::DistributeImage;
+    type Target = Checked;
+    const KIND: ActionKind = KIND;
 
-    fn plan(&self, planner: &Planner<'_>, request: &Request) -> Plan<Vec<Checked>> {
-        match planner.distributions(&request.event_id) {
-            Ok(calls) => Plan::Work(calls.into_iter().map(|c| self.check(c)).collect()),
-            Err(loop_guard) => Plan::Ignore(loop_guard),
+    /// Besides events: a direct DistributeImage request. A reconcile is no work here: a
+    /// distribution is a promotion made once, not a value to hold.
+    fn admit(&self, request: &Request) -> Admission {
+        match request {
+            Request::Distribute(_) => Admission::Act,
+            Request::Reconcile(_) => Admission::Ignore(IgnoreReason::NotTaken {
+                function: KIND.function_name(),
+                why: "does not reconcile: a distribution is a promotion made once, not a value to hold"
+                    .into(),
+            }),
+            other => admit_images_only(KIND, other),
         }
     }
 
-    /// A direct request is all or nothing: one that cannot be sent, or that the policy does not
-    /// allow, is refused before any call.
-    fn plan_direct(
-        &self,
-        policy: &Policy,
-        call: DistributeCall,
-    ) -> Result<Vec<Checked>, InputError> {
-        let checked = self.check(call);
-        if !checked.problems.is_empty() {
-            return Err(checked.problems.into());
+    /// An image's calls; a direct request is all or nothing: one that cannot be sent, or that
+    /// the policy does not allow, is refused before any call.
+    fn plan(&self, source: Source<'_>, _: &Context) -> Result<Plan<Checked>, InputError> {
+        match source {
+            Source::Image(planner) => Ok(match planner.distributions() {
+                Ok(calls) => Plan::Targets(calls.into_iter().map(|c| self.check(c)).collect()),
+                Err(loop_guard) => Plan::Ignore(loop_guard),
+            }),
+            Source::Call(call) => {
+                let checked = self.check(call.clone());
+                if !checked.problems.is_empty() {
+                    return Err(checked.problems.into());
+                }
+                allowed_by_policy(&checked.call, &self.policy)?;
+                Ok(Plan::Targets(vec![checked]))
+            }
         }
-        allowed_by_policy(&checked.call, policy)?;
-        Ok(vec![checked])
     }
 
-    async fn apply(&self, work: Vec<Checked>, deadline: Deadline) -> Vec<Action> {
-        join_all(work.iter().map(|Checked { call, problems }| async move {
-            if let Some(why) = deadline.refuses_start() {
-                action(call, Outcome::Failed, why)
+    async fn apply(&self, targets: Vec<Checked>, context: &Context) -> Vec<Action> {
+        join_all(targets.iter().map(|Checked { call, problems }| async move {
+            if let Some(why) = context.deadline.refuses_start() {
+                action(call, why)
             } else if problems.is_empty() {
-                self.send(call).await
+                self.send(call, context.dry_run).await
             } else {
-                let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                action(
-                    call,
-                    Outcome::Failed,
-                    format!("not sent: {}", text.join("; ")),
-                )
+                let problems = problems.clone();
+                action(call, DistributeDetail::NotSent { problems })
             }
         }))
         .await
@@ -155,19 +166,24 @@ impl Executor for ImageDistributor {
 }
 
 /// Error details a person can act on.
-fn explain(call: &DistributeCall, error: &SdkError<DistributeImageError>) -> String {
-    let message = error.message().unwrap_or_default();
+fn explain(call: &DistributeCall, error: &SdkError<DistributeImageError>) -> DistributeDetail {
+    let message = error.message().unwrap_or_default().to_string();
     match error.code() {
-        Some("IdempotentParameterMismatchException") => format!(
-            "client token {} was already used for a DistributeImage with different parameters; \
-             give a new clientToken (or none: amiflow derives one from the request) to distribute again: {message}",
-            call.client_token
-        ),
-        Some("ResourceNotFoundException") => format!(
-            "not found: {message} (source image {}, distribution configuration {})",
-            call.source_image, call.distribution_configuration_arn
-        ),
-        Some(code) => format!("DistributeImage failed with {code}: {message}"),
-        None => format!("DistributeImage failed: {}", DisplayErrorContext(error)),
+        Some("IdempotentParameterMismatchException") => DistributeDetail::TokenReused {
+            token: call.client_token.clone(),
+            message,
+        },
+        Some("ResourceNotFoundException") => DistributeDetail::NotFound {
+            message,
+            source: call.source_image.clone(),
+            configuration: call.distribution_configuration_arn.clone(),
+        },
+        Some(code) => DistributeDetail::Refused {
+            code: code.to_string(),
+            message,
+        },
+        None => DistributeDetail::Failed {
+            message: DisplayErrorContext(error).to_string(),
+        },
     }
 }

@@ -2,6 +2,4 @@
 //! each `distribute` entry of the policy rules that match it, or exactly as a direct request says.
 //! Idempotent by client token; a loop guard leaves its own products alone.
 
-mod distribute;
-
-pub use distribute::ImageDistributor;
+pub mod distribute;

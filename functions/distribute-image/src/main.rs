@@ -1,6 +1,6 @@
-use distribute_image::ImageDistributor;
+use distribute_image::distribute::ImageDistributor;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    amiflow_common::run(ImageDistributor::new).await
+    amiflow_common::pipeline::run(ImageDistributor::new).await
 }

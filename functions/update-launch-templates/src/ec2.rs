@@ -1,9 +1,14 @@
 //! The EC2 launch template calls amiflow makes in one (Region, account), each a small method so
 //! that request shapes can be checked with aws-smithy-mocks where moto falls short.
 
-use amiflow_common::clients::ec2_as;
-use amiflow_common::{every_page, send_as, AccountClient, CallError, CallLimit};
-use amiflow_model::decide::{record, TemplateVersion};
+use amiflow_common::aws::clients::AccountClient;
+use amiflow_common::aws::limit::CallLimit;
+use amiflow_common::error::call_failure;
+use amiflow_common::{every_page, override_as, send_as};
+use amiflow_model::decide::record::read_record;
+use amiflow_model::decide::tags::{MANAGED_TAG, RECORD_TAG, VERSION_TAG};
+use amiflow_model::decide::template::TemplateVersion;
+use amiflow_model::report::detail::CallFailure;
 use aws_sdk_ec2::error::ProvideErrorMetadata;
 use aws_sdk_ec2::types::{
     Filter, LaunchTemplate, LaunchTemplateVersion, RequestLaunchTemplateData, Tag,
@@ -14,14 +19,6 @@ use aws_sdk_ec2::Client;
 const PAGE: i32 = 200;
 /// DeleteLaunchTemplateVersions takes at most 200 versions a call.
 pub const DELETE_BATCH: usize = 200;
-/// The tag that lets amiflow change a template (the IAM condition of both templates says the same).
-pub const MANAGED_TAG: (&str, &str) = ("amiflow:managed", "true");
-/// The tags amiflow puts on a template beside each version it creates: the version's number, and
-/// the record written in its description. Version numbers are never reused and a version never
-/// changes, so while that version is both the default and the latest, the find that lists the
-/// template also says what it holds, and no read of its versions is needed.
-pub const VERSION_TAG: &str = "amiflow:version";
-pub const RECORD_TAG: &str = "amiflow:record";
 /// EC2's longest tag value: a longer record is not tagged (the versions are read instead).
 const TAG_VALUE_MAX: usize = 256;
 
@@ -33,6 +30,9 @@ pub struct TemplateRef {
     pub managed: bool,
     /// The default and latest version, where the template's tags say what they hold.
     pub known: Option<TemplateVersion>,
+    /// The default and latest version numbers, as DescribeLaunchTemplates lists them.
+    pub default_version: Option<i64>,
+    pub latest_version: Option<i64>,
 }
 
 /// How a template is looked up.
@@ -47,7 +47,7 @@ pub enum VersionsError {
     #[error("no launch template {0}")]
     NotFound(String),
     #[error(transparent)]
-    Call(#[from] CallError),
+    Call(#[from] CallFailure),
 }
 
 /// The launch template calls of one (Region, account), under the executor's call limit.
@@ -74,6 +74,8 @@ fn template_ref(t: &LaunchTemplate) -> Option<TemplateRef> {
             tag(VERSION_TAG),
             tag(RECORD_TAG),
         ),
+        default_version: t.default_version_number(),
+        latest_version: t.latest_version_number(),
     })
 }
 
@@ -95,7 +97,7 @@ fn known_version(
         return None;
     }
     let description = description?;
-    let ami = record(description)?.ami?;
+    let ami = read_record(description)?.ami?;
     Some(TemplateVersion {
         number,
         image_id: Some(ami),
@@ -121,11 +123,11 @@ fn is_not_found(code: Option<&str>) -> bool {
 impl Ec2 {
     /// The override that makes a call as this placement's account.
     fn account(&self) -> aws_sdk_ec2::config::Builder {
-        ec2_as(&self.ec2.credentials)
+        override_as!(aws_sdk_ec2, self.ec2.credentials)
     }
 
     /// The templates a lookup finds (an unknown id finds none), across every page.
-    pub async fn find(&self, lookup: Lookup<'_>) -> Result<Vec<TemplateRef>, CallError> {
+    pub async fn find(&self, lookup: Lookup<'_>) -> Result<Vec<TemplateRef>, CallFailure> {
         const OPERATION: &str = "DescribeLaunchTemplates";
         let request = self.ec2.client.describe_launch_templates();
         let templates = match lookup {
@@ -135,7 +137,7 @@ impl Ec2 {
                 match send_as!(self.limit, request.launch_template_ids(id), self.account()) {
                     Ok(out) => out.launch_templates().to_vec(),
                     Err(e) if is_not_found(e.code()) => Vec::new(),
-                    Err(e) => return Err(CallError::new(OPERATION, e)),
+                    Err(e) => return Err(call_failure(OPERATION, &e)),
                 }
             }
             Lookup::Filter(filter) => {
@@ -168,7 +170,7 @@ impl Ec2 {
             Err(e) if is_not_found(e.code()) => {
                 return Err(VersionsError::NotFound(template_id.to_string()))
             }
-            Err(e) => return Err(CallError::new("DescribeLaunchTemplateVersions", e).into()),
+            Err(e) => return Err(call_failure("DescribeLaunchTemplateVersions", &e).into()),
         };
         let versions = out.launch_template_versions();
         let latest = versions
@@ -192,7 +194,7 @@ impl Ec2 {
         ami: &str,
         description: &str,
         client_token: &str,
-    ) -> Result<i64, CallError> {
+    ) -> Result<i64, CallFailure> {
         const OPERATION: &str = "CreateLaunchTemplateVersion";
         let create = self
             .ec2
@@ -204,14 +206,14 @@ impl Ec2 {
             .version_description(description)
             .client_token(client_token);
         let created = send_as!(self.limit, create, self.account())
-            .map_err(|e| CallError::new(OPERATION, e))?;
+            .map_err(|e| call_failure(OPERATION, &e))?;
         created
             .launch_template_version()
             .and_then(|v| v.version_number())
-            .ok_or_else(|| CallError::incomplete(OPERATION, "version number"))
+            .ok_or_else(|| CallFailure::incomplete(OPERATION, "version number"))
     }
 
-    pub async fn make_default(&self, template_id: &str, version: i64) -> Result<(), CallError> {
+    pub async fn make_default(&self, template_id: &str, version: i64) -> Result<(), CallFailure> {
         let modify = self
             .ec2
             .client
@@ -220,7 +222,7 @@ impl Ec2 {
             .default_version(version.to_string());
         send_as!(self.limit, modify, self.account())
             .map(|_| ())
-            .map_err(|e| CallError::new("ModifyLaunchTemplate", e))
+            .map_err(|e| call_failure("ModifyLaunchTemplate", &e))
     }
 
     /// Tags the template with the version amiflow created and the record in its description, so
@@ -231,7 +233,7 @@ impl Ec2 {
         template_id: &str,
         version: i64,
         description: &str,
-    ) -> Result<(), CallError> {
+    ) -> Result<(), CallFailure> {
         if !fits_a_tag(description) {
             return Ok(());
         }
@@ -245,11 +247,11 @@ impl Ec2 {
             .tags(tag(RECORD_TAG, description.to_string()));
         send_as!(self.limit, create, self.account())
             .map(|_| ())
-            .map_err(|e| CallError::new("CreateTags", e))
+            .map_err(|e| call_failure("CreateTags", &e))
     }
 
     /// Every version number of one template.
-    pub async fn all_versions(&self, template_id: &str) -> Result<Vec<i64>, CallError> {
+    pub async fn all_versions(&self, template_id: &str) -> Result<Vec<i64>, CallFailure> {
         let request = self
             .ec2
             .client
@@ -274,7 +276,7 @@ impl Ec2 {
         &self,
         template_id: &str,
         versions: &[i64],
-    ) -> Result<Vec<i64>, CallError> {
+    ) -> Result<Vec<i64>, CallFailure> {
         const OPERATION: &str = "DeleteLaunchTemplateVersions";
         let mut deleted = Vec::new();
         for chunk in versions.chunks(DELETE_BATCH) {
@@ -285,7 +287,7 @@ impl Ec2 {
                 .launch_template_id(template_id)
                 .set_versions(Some(chunk.iter().map(i64::to_string).collect()));
             let out = send_as!(self.limit, delete, self.account())
-                .map_err(|e| CallError::new(OPERATION, e))?;
+                .map_err(|e| call_failure(OPERATION, &e))?;
             deleted.extend(
                 out.successfully_deleted_launch_template_versions()
                     .iter()
@@ -299,13 +301,11 @@ impl Ec2 {
                     .response_error()
                     .and_then(|e| e.message())
                     .unwrap_or("no reason given");
-                return Err(CallError {
-                    operation: OPERATION,
-                    message: format!(
-                        "could not delete version {}: {reason}",
-                        failed.version_number().unwrap_or_default()
-                    ),
-                });
+                let message = format!(
+                    "could not delete version {}: {reason}",
+                    failed.version_number().unwrap_or_default()
+                );
+                return Err(CallFailure::new(OPERATION, None, &message));
             }
         }
         Ok(deleted)
@@ -315,8 +315,8 @@ impl Ec2 {
 #[cfg(test)]
 mod tests {
     use super::{fits_a_tag, known_version};
-    use amiflow_model::decide::provenance;
-    use amiflow_model::ImageBuildVersionArn;
+    use amiflow_model::decide::record::write_record as provenance;
+    use amiflow_model::input::arn::ImageBuildVersionArn;
 
     #[test]
     fn a_builds_record_fits_a_tag_and_a_long_rollback_record_may_not() {

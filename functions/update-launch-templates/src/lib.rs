@@ -1,8 +1,9 @@
 //! update-launch-templates: gives launch templates a new version with the image's AMI and makes
-//! it the default, in every Region and account the policy and the image's distribution settings name.
+//! it the default, in every Region and account the policy and the image's distribution settings
+//! name.
 
+mod change;
 pub mod ec2;
-mod template;
-mod templates;
-
-pub use templates::{TemplateUpdater, SESSION};
+mod group;
+pub mod lookup;
+pub mod updater;

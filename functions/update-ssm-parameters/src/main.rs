@@ -1,6 +1,6 @@
-use update_ssm_parameters::ParameterWriter;
+use update_ssm_parameters::parameters::ParameterWriter;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    amiflow_common::run(|pipeline| Ok(ParameterWriter::new(pipeline))).await
+    amiflow_common::pipeline::run(|pipeline| Ok(ParameterWriter::new(pipeline))).await
 }

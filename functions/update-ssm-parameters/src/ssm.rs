@@ -3,8 +3,11 @@
 
 use std::collections::HashMap;
 
-use amiflow_common::clients::ssm_as;
-use amiflow_common::{every_page, send_as, AccountClient, CallError, CallLimit};
+use amiflow_common::aws::clients::AccountClient;
+use amiflow_common::aws::limit::CallLimit;
+use amiflow_common::error::call_failure;
+use amiflow_common::{every_page, override_as, send_as};
+use amiflow_model::report::detail::CallFailure;
 use aws_sdk_ssm::types::{ParameterStringFilter, ParameterTier, ParameterType};
 use aws_sdk_ssm::Client;
 
@@ -44,17 +47,17 @@ pub struct Ssm {
 impl Ssm {
     /// The override that makes a call as this placement's account.
     fn account(&self) -> aws_sdk_ssm::config::Builder {
-        ssm_as(&self.ssm.credentials)
+        override_as!(aws_sdk_ssm, self.ssm.credentials)
     }
 
     /// Current values by name (absent: the parameter does not exist).
-    pub async fn values(&self, names: &[String]) -> Result<HashMap<String, String>, CallError> {
+    pub async fn values(&self, names: &[String]) -> Result<HashMap<String, String>, CallFailure> {
         let client = &self.ssm.client;
         let mut out = HashMap::new();
         for chunk in names.chunks(GET_BATCH) {
             let get = client.get_parameters().set_names(Some(chunk.to_vec()));
             let got = send_as!(self.limit, get, self.account())
-                .map_err(|e| CallError::new("GetParameters", e))?;
+                .map_err(|e| call_failure("GetParameters", &e))?;
             for p in got.parameters() {
                 if let (Some(name), Some(value)) = (p.name(), p.value()) {
                     out.insert(name.to_string(), value.to_string());
@@ -68,7 +71,7 @@ impl Ssm {
     pub async fn describe(
         &self,
         names: &[String],
-    ) -> Result<HashMap<String, Described>, CallError> {
+    ) -> Result<HashMap<String, Described>, CallFailure> {
         const OPERATION: &str = "DescribeParameters";
         let mut out = HashMap::new();
         for chunk in names.chunks(DESCRIBE_BATCH) {
@@ -77,7 +80,7 @@ impl Ssm {
                 .option("Equals")
                 .set_values(Some(chunk.to_vec()))
                 .build()
-                .map_err(|e| CallError::new(OPERATION, e))?;
+                .map_err(|e| CallFailure::new(OPERATION, None, &e.to_string()))?;
             let request = self
                 .ssm
                 .client
@@ -102,7 +105,7 @@ impl Ssm {
     }
 
     /// Writes one value; returns the parameter's new version.
-    pub async fn put(&self, put: Put<'_>) -> Result<i64, CallError> {
+    pub async fn put(&self, put: Put<'_>) -> Result<i64, CallFailure> {
         let request = self
             .ssm
             .client
@@ -117,6 +120,6 @@ impl Ssm {
             .set_tier(put.overwrite_keeping.flatten());
         send_as!(self.limit, request, self.account())
             .map(|out| out.version())
-            .map_err(|e| CallError::new("PutParameter", e))
+            .map_err(|e| call_failure("PutParameter", &e))
     }
 }

@@ -54,18 +54,20 @@ pub struct Report {
 pub const RECONCILE_SUBJECT: &str = "reconcile";
 
 impl Report {
-    /// The report of `actions`. Only a reconcile's actions name their build: every other report
-    /// is of one image, named once as its subject.
+    /// The report of `actions`. A reconcile's actions, and those of several builds, name each
+    /// its build; a report of one image names it once, as its subject.
     pub fn new(
         subject: impl Into<String>,
         dry_run: bool,
         reconcile: bool,
         mut actions: Vec<Action>,
     ) -> Self {
+        let first = actions.first().and_then(|a| a.image.clone());
+        let one_build = actions.iter().all(|a| a.image == first);
         let mut summary = Summary::default();
         for action in &mut actions {
             summary.count(action.outcome());
-            if !reconcile {
+            if one_build && !reconcile {
                 action.image = None;
             }
         }

@@ -89,7 +89,7 @@ macro_rules! send_as {
 
 /// Every page of `request` (an SDK fluent builder with a next token), each made as the account
 /// whose per-call override `account` is, under the call limit `limit`: `Ok(pages)`, or the first
-/// error as a `CallError` naming `operation`. A macro: each operation's builder is its own type.
+/// error as a `CallFailure` naming `operation`. A macro: each operation's builder is its own type.
 #[macro_export]
 macro_rules! every_page {
     ($limit:expr, $request:expr, $account:expr, $operation:expr) => {
@@ -102,7 +102,7 @@ macro_rules! every_page {
                 |page| page.next_token(),
             )
             .await
-            .map_err(|e| $crate::CallError::new($operation, e))
+            .map_err(|e| $crate::error::call_failure($operation, &e))
     };
 }
 

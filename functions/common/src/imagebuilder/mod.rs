@@ -1,30 +1,39 @@
-//! Image Builder reads: GetImage, turned into the model's image.
+//! Image Builder reads, in the function's own account: GetImage, turned into the model's image,
+//! and the list calls a reconcile finds the newest builds with (`builds.rs`).
+
+mod builds;
+pub mod convert;
+pub mod retry;
 
 use std::sync::Arc;
 
-use amiflow_model::distribution::{
-    AmiDistributionConfiguration, Distribution, LaunchPermissionConfiguration,
-    LaunchTemplateConfiguration, SsmParameterConfiguration,
-};
-use amiflow_model::image::{
-    Ami, Container, Image, ImageDistributionConfiguration, ImageState, OutputResources,
-};
-use amiflow_model::ImageBuildVersionArn;
+use amiflow_model::input::arn::ImageBuildVersionArn;
+use amiflow_model::input::image::Image;
 use aws_config::SdkConfig;
 use aws_sdk_imagebuilder::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_sdk_imagebuilder::operation::distribute_image::DistributeImageError;
-use aws_sdk_imagebuilder::operation::get_image::GetImageError;
-use aws_sdk_imagebuilder::types;
+use aws_sdk_imagebuilder::operation::{
+    distribute_image::DistributeImageError, get_image::GetImageError,
+    list_image_build_versions::ListImageBuildVersionsError,
+    list_image_pipeline_images::ListImagePipelineImagesError, list_images::ListImagesError,
+};
 
-use crate::clients::{AwsContext, ClientCache, Session};
+use crate::aws::clients::ClientCache;
+use crate::aws::limit::CallLimit;
+use crate::aws::sessions::Session;
+use crate::aws::AwsContext;
 use crate::error::FunctionError;
-use crate::retry::ImageBuilderRetry;
+use convert::image_from_sdk;
+use retry::ImageBuilderRetry;
 
 /// An Image Builder client whose retries know the service's own throttling codes.
 pub fn imagebuilder_client(config: &SdkConfig) -> aws_sdk_imagebuilder::Client {
     let conf = aws_sdk_imagebuilder::config::Builder::from(config)
+        .retry_partition(crate::aws::config::retry_partition("imagebuilder"))
         .retry_classifier(ImageBuilderRetry::<GetImageError>::new())
         .retry_classifier(ImageBuilderRetry::<DistributeImageError>::new())
+        .retry_classifier(ImageBuilderRetry::<ListImagesError>::new())
+        .retry_classifier(ImageBuilderRetry::<ListImageBuildVersionsError>::new())
+        .retry_classifier(ImageBuilderRetry::<ListImagePipelineImagesError>::new())
         .build();
     aws_sdk_imagebuilder::Client::from_conf(conf)
 }
@@ -35,14 +44,21 @@ const OWN_ACCOUNT_ONLY: Session = Session {
     policy: "",
 };
 
+/// List calls a reconcile makes at once.
+const LISTING_AT_ONCE: usize = 4;
+
 pub struct ImageBuilder {
     clients: ClientCache<aws_sdk_imagebuilder::Client>,
+    home_region: Option<String>,
+    listing: CallLimit,
 }
 
 impl ImageBuilder {
     pub fn new(context: Arc<AwsContext>) -> Self {
         Self {
+            home_region: context.home_region().map(str::to_string),
             clients: ClientCache::new(context, OWN_ACCOUNT_ONLY, imagebuilder_client),
+            listing: CallLimit::new(LISTING_AT_ONCE),
         }
     }
 
@@ -77,117 +93,5 @@ impl ImageBuilder {
                 message: "GetImage returned no image".into(),
             })?;
         Ok(image_from_sdk(image))
-    }
-}
-
-fn owned(s: Option<&str>) -> Option<String> {
-    s.map(str::to_string)
-}
-
-fn state_from_sdk(state: &types::ImageState) -> ImageState {
-    ImageState {
-        status: state
-            .status()
-            .map(|st| st.as_str().to_string())
-            .unwrap_or_default(),
-        reason: owned(state.reason()),
-    }
-}
-
-/// The model's view of an SDK image: what amiflow plans from. The type and container outputs
-/// are read to tell container images (which amiflow leaves alone); container distribution, S3
-/// export and Fast Launch settings are not: amiflow acts on none of them.
-pub fn image_from_sdk(image: &types::Image) -> Image {
-    Image {
-        arn: image.arn().unwrap_or_default().to_string(),
-        name: image.name().unwrap_or_default().to_string(),
-        version: image.version().unwrap_or_default().to_string(),
-        image_type: image.r#type().map(|t| t.as_str().to_string()),
-        state: image.state().map(state_from_sdk),
-        tags: image
-            .tags()
-            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default(),
-        source_pipeline_arn: owned(image.source_pipeline_arn()),
-        date_created: owned(image.date_created()),
-        output_resources: image.output_resources().map(|o| OutputResources {
-            amis: o
-                .amis()
-                .iter()
-                .map(|a| Ami {
-                    region: a.region().unwrap_or_default().to_string(),
-                    image: a.image().unwrap_or_default().to_string(),
-                    name: owned(a.name()),
-                    description: owned(a.description()),
-                    account_id: owned(a.account_id()),
-                    state: a.state().map(state_from_sdk),
-                })
-                .collect(),
-            containers: o
-                .containers()
-                .iter()
-                .map(|c| Container {
-                    region: owned(c.region()),
-                    image_uris: c.image_uris().to_vec(),
-                })
-                .collect(),
-        }),
-        distribution_configuration: image.distribution_configuration().map(|d| {
-            ImageDistributionConfiguration {
-                arn: owned(d.arn()),
-                name: owned(d.name()),
-                distributions: d
-                    .distributions()
-                    .iter()
-                    .map(distribution_from_sdk)
-                    .collect(),
-            }
-        }),
-    }
-}
-
-fn distribution_from_sdk(d: &types::Distribution) -> Distribution {
-    Distribution {
-        region: d.region().to_string(),
-        ami_distribution_configuration: d.ami_distribution_configuration().map(|a| {
-            AmiDistributionConfiguration {
-                name: owned(a.name()),
-                description: owned(a.description()),
-                target_account_ids: a.target_account_ids().to_vec(),
-                ami_tags: a
-                    .ami_tags()
-                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
-                kms_key_id: owned(a.kms_key_id()),
-                launch_permission: a
-                    .launch_permission()
-                    .map(|p| LaunchPermissionConfiguration {
-                        user_ids: p.user_ids().to_vec(),
-                        user_groups: p.user_groups().to_vec(),
-                        organization_arns: p.organization_arns().to_vec(),
-                        organizational_unit_arns: p.organizational_unit_arns().to_vec(),
-                    }),
-            }
-        }),
-        license_configuration_arns: d.license_configuration_arns().to_vec(),
-        launch_template_configurations: d
-            .launch_template_configurations()
-            .iter()
-            .map(|l| LaunchTemplateConfiguration {
-                launch_template_id: l.launch_template_id().to_string(),
-                account_id: owned(l.account_id()),
-                set_default_version: Some(l.set_default_version()),
-            })
-            .collect(),
-        ssm_parameter_configurations: d
-            .ssm_parameter_configurations()
-            .iter()
-            .map(|s| SsmParameterConfiguration {
-                ami_account_id: owned(s.ami_account_id()),
-                parameter_name: s.parameter_name().to_string(),
-                data_type: s.data_type().map(|t| t.as_str().to_string()),
-            })
-            .collect(),
-        ..Distribution::default()
     }
 }

@@ -1,0 +1,172 @@
+//! The builds a reconcile applies, found with Image Builder's list calls in the function's own
+//! account and Region (every page: the service pages 25 at a time): for a rule that matches a
+//! pipeline, ListImagePipelineImages; for any other, ListImages (owner `Self`) for the image
+//! names and versions, then ListImageBuildVersions from the highest version down until a build
+//! the rule matches is found. The model chooses (`plan::newest`).
+
+use std::collections::BTreeMap;
+
+use amiflow_model::input::arn::ImageBuildVersionArn;
+use amiflow_model::plan::newest::{self, Candidate};
+use amiflow_model::plan::scope::Scope;
+use amiflow_model::plan::unique::unique_by;
+use amiflow_model::policy::{Policy, Rule};
+use amiflow_model::report::detail::CallFailure;
+use aws_sdk_imagebuilder::types::Ownership;
+use aws_sdk_imagebuilder::Client;
+use futures::future::join_all;
+
+use super::convert::candidate;
+use super::ImageBuilder;
+use crate::error::{call_failure, FunctionError};
+
+/// One image version ListImages names: the ARN of `<name>/<x.y.z>`, without a build number.
+struct Version {
+    arn: String,
+    name: String,
+    version: (u64, u64, u64),
+}
+
+impl ImageBuilder {
+    /// The newest build of every image name each rule in `scope` matches, each once.
+    pub(crate) async fn newest_builds(
+        &self,
+        policy: &Policy,
+        scope: &Scope,
+    ) -> Result<Vec<ImageBuildVersionArn>, FunctionError> {
+        let region = self.home_region.as_deref().ok_or_else(|| {
+            FunctionError::Configuration("no AWS Region is configured (AWS_REGION)".into())
+        })?;
+        let client = self.client(region);
+        let rules: Vec<&Rule> = policy
+            .rules
+            .iter()
+            .filter(|r| scope.covers_rule(&r.name))
+            .collect();
+        let (by_pipeline, by_name): (Vec<&Rule>, Vec<&Rule>) =
+            rules.into_iter().partition(|r| newest::pipeline(r).is_some());
+        let mut chosen = Vec::new();
+        for rule in by_pipeline {
+            let pipeline = newest::pipeline(rule).unwrap_or_default();
+            let candidates = self.pipeline_images(&client, pipeline).await?;
+            chosen.extend(newest::newest_per_name(rule, &candidates));
+        }
+        if !by_name.is_empty() {
+            let versions = self.versions(&client).await?;
+            let searches = versions.iter().map(|(name, versions)| {
+                let rules: Vec<&Rule> = by_name
+                    .iter()
+                    .copied()
+                    .filter(|r| newest::matches_name(r, name))
+                    .collect();
+                self.newest_of_name(&client, versions, rules)
+            });
+            for found in join_all(searches).await {
+                chosen.extend(found?);
+            }
+        }
+        let chosen = unique_by(chosen, ImageBuildVersionArn::to_string);
+        tracing::info!(builds = chosen.len(), "reconcile: newest builds found");
+        Ok(chosen)
+    }
+
+    /// Every AMI image version of this account, by name, highest version first.
+    async fn versions(
+        &self,
+        client: &Client,
+    ) -> Result<BTreeMap<String, Vec<Version>>, FunctionError> {
+        let request = client.list_images().owner(Ownership::SelfValue);
+        let pages = self
+            .listing
+            .pages(
+                |token| request.clone().set_next_token(token).send(),
+                |page| page.next_token(),
+            )
+            .await
+            .map_err(|e| unlisted(call_failure("ListImages", &e)))?;
+        let mut by_name: BTreeMap<String, Vec<Version>> = BTreeMap::new();
+        for image in pages.iter().flat_map(|p| p.image_version_list()) {
+            let is_ami = image.r#type().is_none_or(|t| t.as_str() == "AMI");
+            let parsed = image.version().and_then(newest::semantic_version);
+            if let (true, Some(arn), Some(name), Some(version)) =
+                (is_ami, image.arn(), image.name(), parsed)
+            {
+                by_name.entry(name.to_string()).or_default().push(Version {
+                    arn: arn.to_string(),
+                    name: name.to_string(),
+                    version,
+                });
+            }
+        }
+        for versions in by_name.values_mut() {
+            versions.sort_by(|a, b| b.version.cmp(&a.version));
+        }
+        Ok(by_name)
+    }
+
+    /// For each of `rules`, the newest build of this name it matches: versions are read from
+    /// the highest down, and the search stops once every rule has its build.
+    async fn newest_of_name(
+        &self,
+        client: &Client,
+        versions: &[Version],
+        mut rules: Vec<&Rule>,
+    ) -> Result<Vec<ImageBuildVersionArn>, FunctionError> {
+        let mut found = Vec::new();
+        for version in versions {
+            if rules.is_empty() {
+                break;
+            }
+            let candidates = self.builds_of(client, version).await?;
+            rules.retain(|rule| {
+                let newest = newest::newest_per_name(rule, &candidates);
+                let searching = newest.is_empty();
+                found.extend(newest);
+                searching
+            });
+        }
+        Ok(found)
+    }
+
+    /// Every build of one image version.
+    async fn builds_of(&self, client: &Client, version: &Version) -> Result<Vec<Candidate>, FunctionError> {
+        let request = client
+            .list_image_build_versions()
+            .image_version_arn(&version.arn);
+        let pages = self
+            .listing
+            .pages(
+                |token| request.clone().set_next_token(token).send(),
+                |page| page.next_token(),
+            )
+            .await
+            .map_err(|e| unlisted(call_failure("ListImageBuildVersions", &e)))?;
+        let summaries = pages.iter().flat_map(|p| p.image_summary_list());
+        let builds: Vec<Candidate> = summaries.filter_map(|s| candidate(s, None)).collect();
+        tracing::debug!(image = %version.name, builds = builds.len(), "reconcile: builds listed");
+        Ok(builds)
+    }
+
+    /// Every build of one pipeline.
+    async fn pipeline_images(
+        &self,
+        client: &Client,
+        pipeline: &str,
+    ) -> Result<Vec<Candidate>, FunctionError> {
+        let request = client.list_image_pipeline_images().image_pipeline_arn(pipeline);
+        let pages = self
+            .listing
+            .pages(
+                |token| request.clone().set_next_token(token).send(),
+                |page| page.next_token(),
+            )
+            .await
+            .map_err(|e| unlisted(call_failure("ListImagePipelineImages", &e)))?;
+        let summaries = pages.iter().flat_map(|p| p.image_summary_list());
+        Ok(summaries.filter_map(|s| candidate(s, Some(pipeline))).collect())
+    }
+}
+
+fn unlisted(failure: CallFailure) -> FunctionError {
+    FunctionError::BuildsUnavailable(failure)
+}

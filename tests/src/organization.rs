@@ -1,0 +1,98 @@
+//! An AWS Organizations organization in moto, managed from the home account: one per test
+//! binary, each test growing its own organizational units and accounts under the root.
+
+use aws_sdk_organizations::types::ChildType;
+use tokio::sync::OnceCell;
+
+use crate::resources::sdk_config_as;
+use crate::HOME_ACCOUNT;
+
+pub async fn organizations_client() -> aws_sdk_organizations::Client {
+    aws_sdk_organizations::Client::new(&sdk_config_as(HOME_ACCOUNT, "us-east-1").await)
+}
+
+/// The organization's root id (the organization is made on first use).
+pub async fn root() -> String {
+    static ROOT: OnceCell<String> = OnceCell::const_new();
+    ROOT.get_or_init(|| async {
+        let client = organizations_client().await;
+        let _ = client
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await;
+        let roots = client.list_roots().send().await.expect("moto lists the root");
+        roots.roots()[0].id().expect("a root id").to_string()
+    })
+    .await
+    .clone()
+}
+
+/// A new organizational unit named `name` under `parent`: its id.
+pub async fn unit(parent: &str, name: &str) -> String {
+    let client = organizations_client().await;
+    let created = client
+        .create_organizational_unit()
+        .parent_id(parent)
+        .name(name)
+        .send()
+        .await
+        .expect("moto creates the unit");
+    created
+        .organizational_unit()
+        .and_then(|u| u.id())
+        .expect("a unit id")
+        .to_string()
+}
+
+/// A new account, moved under `parent`: its id.
+pub async fn account_in(parent: &str, name: &str) -> String {
+    let client = organizations_client().await;
+    let created = client
+        .create_account()
+        .account_name(name)
+        .email(format!("{name}@example.com"))
+        .send()
+        .await
+        .expect("moto creates the account");
+    let id = created
+        .create_account_status()
+        .and_then(|s| s.account_id())
+        .expect("an account id")
+        .to_string();
+    move_account(&id, &root().await, parent).await;
+    id
+}
+
+/// Moves `account` from `from` to `to`.
+pub async fn move_account(account: &str, from: &str, to: &str) {
+    if from == to {
+        return;
+    }
+    organizations_client()
+        .await
+        .move_account()
+        .account_id(account)
+        .source_parent_id(from)
+        .destination_parent_id(to)
+        .send()
+        .await
+        .expect("moto moves the account");
+}
+
+/// The units directly under `parent`.
+pub async fn units_under(parent: &str) -> Vec<String> {
+    let listed = organizations_client()
+        .await
+        .list_children()
+        .parent_id(parent)
+        .child_type(ChildType::OrganizationalUnit)
+        .send()
+        .await
+        .expect("moto lists children");
+    listed
+        .children()
+        .iter()
+        .filter_map(|c| c.id().map(str::to_string))
+        .collect()
+}
