@@ -240,7 +240,9 @@ fn a_malformed_organizational_unit_is_refused_naming_it() {
     let text = stdout(&out);
     assert!(text.contains("(1 violations)"), "{text}");
     assert!(
-        text.contains("`rules[0].ssmParameters[0].accounts[1]`: \"ou-Prod\" is no organizational unit id"),
+        text.contains(
+            "`rules[0].ssmParameters[0].accounts[1]`: \"ou-Prod\" is no organizational unit id"
+        ),
         "{text}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

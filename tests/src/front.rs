@@ -42,13 +42,22 @@ impl Front {
     }
 
     pub fn put_configuration(&self, configuration: Value) {
-        self.call("POST", "/_amiflow/imagebuilder/configurations", Some(configuration));
+        self.call(
+            "POST",
+            "/_amiflow/imagebuilder/configurations",
+            Some(configuration),
+        );
     }
 
     /// The stored image, if any.
     pub fn image(&self, arn: &str) -> Option<Value> {
-        let answer = request(&self.url, "GET", &format!("/_amiflow/imagebuilder/images?arn={}", encode(arn)), None)
-            .unwrap_or_else(|e| panic!("the front's control API: {e}"));
+        let answer = request(
+            &self.url,
+            "GET",
+            &format!("/_amiflow/imagebuilder/images?arn={}", encode(arn)),
+            None,
+        )
+        .unwrap_or_else(|e| panic!("the front's control API: {e}"));
         (answer.status == 200).then(|| answer.json())
     }
 
@@ -89,7 +98,15 @@ impl Front {
 
     /// Fails the next `times` requests of `service`/`operation` that mention `containing` with
     /// `code` (in the service's own error shape).
-    pub fn fail(&self, service: &str, operation: &str, containing: &str, code: &str, status: u16, times: usize) {
+    pub fn fail(
+        &self,
+        service: &str,
+        operation: &str,
+        containing: &str,
+        code: &str,
+        status: u16,
+        times: usize,
+    ) {
         self.fail_in("", service, operation, containing, (code, status), times)
     }
 
@@ -121,7 +138,11 @@ impl Front {
 
     /// AssumeRole into these accounts is refused (AccessDenied), and into no other.
     pub fn refuse_roles_in(&self, accounts: &[&str]) {
-        self.call("POST", "/_amiflow/sts/refuse", Some(json!({"accounts": accounts})));
+        self.call(
+            "POST",
+            "/_amiflow/sts/refuse",
+            Some(json!({"accounts": accounts})),
+        );
     }
 
     /// Ends the active instance refreshes of `group` with `status`; answers their ids.
@@ -141,7 +162,11 @@ impl Front {
 
     /// The next `times` Organizations list calls answer an empty page that still has a token.
     pub fn empty_organization_pages(&self, times: usize) {
-        self.call("POST", "/_amiflow/organizations/empty-pages", Some(json!({"times": times})));
+        self.call(
+            "POST",
+            "/_amiflow/organizations/empty-pages",
+            Some(json!({"times": times})),
+        );
     }
 }
 
@@ -154,7 +179,9 @@ fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()

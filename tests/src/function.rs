@@ -31,8 +31,7 @@ pub async fn pipeline(policy: serde_json::Value, settings: Settings) -> Pipeline
 /// so a test can fault them alone while others run beside it.
 pub async fn pipeline_in(region: &str, policy: serde_json::Value, settings: Settings) -> Pipeline {
     env();
-    let policy =
-        amiflow_model::policy::Policy::from_value(&policy).expect("test policy is valid");
+    let policy = amiflow_model::policy::Policy::from_value(&policy).expect("test policy is valid");
     let base = amiflow_common::aws::config::load_base_config(settings.call_timeout).await;
     let base = base
         .to_builder()
@@ -88,10 +87,7 @@ impl<E: Executor> Function<E> {
         E::KIND.function_name()
     }
 
-    pub async fn invoke(
-        &self,
-        input: serde_json::Value,
-    ) -> Result<Answer, FunctionError> {
+    pub async fn invoke(&self, input: serde_json::Value) -> Result<Answer, FunctionError> {
         let context = lambda_context(Self::name(), HOME_ACCOUNT);
         self.pipeline.handle(&input, &context, &self.executor).await
     }

@@ -63,7 +63,9 @@ pub async fn group_state(account: &str, region: &str, name: &str) -> GroupState 
         .expect("the group is described");
     let group = &groups.auto_scaling_groups()[0];
     let version = |spec: Option<&LaunchTemplateSpecification>| {
-        spec.and_then(|s| s.version()).unwrap_or_default().to_string()
+        spec.and_then(|s| s.version())
+            .unwrap_or_default()
+            .to_string()
     };
     GroupState {
         version: version(group.launch_template()),
@@ -95,7 +97,9 @@ pub async fn refreshes(account: &str, region: &str, name: &str) -> Vec<(String, 
                 .unwrap_or_default();
             (
                 r.instance_refresh_id().unwrap_or_default().to_string(),
-                r.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                r.status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
                 desired.to_string(),
             )
         })

@@ -18,10 +18,17 @@ impl Answer {
 }
 
 /// Sends `method path` with `body` (JSON, or none) to `base` (`http://127.0.0.1:<port>`).
-pub fn request(base: &str, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<Answer, String> {
+pub fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<Answer, String> {
     let host = base.trim_start_matches("http://").trim_end_matches('/');
     let mut stream = TcpStream::connect(host).map_err(|e| format!("cannot reach {host}: {e}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(|e| e.to_string())?;
     let payload = body.map(|b| b.to_string()).unwrap_or_default();
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
@@ -33,7 +40,9 @@ pub fn request(base: &str, method: &str, path: &str, body: Option<&serde_json::V
         .and_then(|_| stream.write_all(payload.as_bytes()))
         .map_err(|e| format!("cannot send to {host}: {e}"))?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(|e| format!("cannot read from {host}: {e}"))?;
+    stream
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("cannot read from {host}: {e}"))?;
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -45,7 +54,10 @@ pub fn request(base: &str, method: &str, path: &str, body: Option<&serde_json::V
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("{host} answered no status: {head}"))?;
     let mut body = raw[split + 4..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
         body = unchunk(&body);
     }
     Ok(Answer { status, body })

@@ -21,7 +21,11 @@ pub async fn root() -> String {
             .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
             .send()
             .await;
-        let roots = client.list_roots().send().await.expect("moto lists the root");
+        let roots = client
+            .list_roots()
+            .send()
+            .await
+            .expect("moto lists the root");
         roots.roots()[0].id().expect("a root id").to_string()
     })
     .await

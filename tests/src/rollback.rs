@@ -52,12 +52,18 @@ pub async fn assert_rollback_holds<E, Fut>(
     let rolled_back_from = format!("rolled back from {bad}");
     let planned = dry.report(rollback.clone()).await;
     assert_eq!(planned.outcomes(), [Planned], "{planned:#?}");
-    assert!(planned.actions[0].detail.to_string().contains(&rolled_back_from));
+    assert!(planned.actions[0]
+        .detail
+        .to_string()
+        .contains(&rolled_back_from));
     assert_eq!(held().await, on_bad, "a dry run writes nothing");
 
     let rolled = app.report(rollback).await;
     assert_eq!(rolled.outcomes(), [Updated], "{rolled:#?}");
-    assert!(rolled.actions[0].detail.to_string().contains(&rolled_back_from));
+    assert!(rolled.actions[0]
+        .detail
+        .to_string()
+        .contains(&rolled_back_from));
     let on_good = held().await;
     assert_eq!(on_good.ami, ami("1.1.0/1"));
     assert_eq!(on_good.writes, on_bad.writes + 1, "one write");

@@ -71,8 +71,11 @@ fn assert_refused(report: &Report, session: &str) {
     assert_eq!(refused.len(), 2, "one target per Region: {report:#?}");
     for action in refused {
         assert_eq!(action.outcome(), Outcome::Failed);
-        let Detail::Failed(Failure::Unreachable(Unreachable::Refused { account, role_arn, message })) =
-            &action.detail
+        let Detail::Failed(Failure::Unreachable(Unreachable::Refused {
+            account,
+            role_arn,
+            message,
+        })) = &action.detail
         else {
             panic!("a refusal, not {:?}", action.detail)
         };

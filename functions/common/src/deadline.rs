@@ -50,7 +50,7 @@ impl Deadline {
     /// Why a target must not start now, if it must not.
     pub fn refuses_start(&self) -> Option<Failure> {
         let last_start = self.last_start?;
-        (Instant::now() >= last_start).then(|| Failure::Deadline {
+        (Instant::now() >= last_start).then_some(Failure::Deadline {
             margin_secs: self.margin.as_secs(),
         })
     }
@@ -80,7 +80,10 @@ mod tests {
             .refuses_start()
             .expect("too late to start");
         assert_eq!(why, Failure::Deadline { margin_secs: 40 });
-        assert!(why.to_string().starts_with("not attempted: deadline"), "{why}");
+        assert!(
+            why.to_string().starts_with("not attempted: deadline"),
+            "{why}"
+        );
         assert!(
             Deadline::from_context(&lambda_runtime::Context::default(), margin)
                 .refuses_start()

@@ -52,7 +52,8 @@ pub trait Executor: Send + Sync {
     }
 
     /// This function's targets from one source.
-    fn plan(&self, source: Source<'_>, context: &Context) -> Result<Plan<Self::Target>, InputError>;
+    fn plan(&self, source: Source<'_>, context: &Context)
+        -> Result<Plan<Self::Target>, InputError>;
 
     /// Applies the targets: one action per target, every target reported, none left out. No
     /// target starts once the context's deadline refuses it.

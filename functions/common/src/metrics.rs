@@ -24,7 +24,11 @@ fn collector() -> Option<&'static Collector> {
             .init()
             .inspect_err(|e| tracing::warn!(error = %e, "metrics are off: no EMF collector"))
             .ok()?;
-        for name in COUNTS.iter().map(|(name, _)| *name).chain(["Targets", "Drift"]) {
+        for name in COUNTS
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(["Targets", "Drift"])
+        {
             describe_counter!(name, Unit::Count, "");
         }
         describe_gauge!("DurationMs", Unit::Milliseconds, "");
@@ -107,9 +111,8 @@ mod tests {
             ami: Ok("ami-1".into()),
             cross_account: false,
         };
-        let action = |detail: ParameterDetail| {
-            Action::at(ActionKind::SsmParameter, &at, "/p", None, detail)
-        };
+        let action =
+            |detail: ParameterDetail| Action::at(ActionKind::SsmParameter, &at, "/p", None, detail);
         let failure = CallFailure::new("PutParameter", None, "throttled");
         let actions = vec![
             action(ParameterDetail::Created { version: 1 }),
@@ -168,14 +171,27 @@ mod tests {
             (emf["Unchanged"].as_u64(), emf["Targets"].as_u64()),
             (Some(0), Some(4))
         );
-        assert_eq!(emf["Drift"].as_u64(), Some(3), "the reconcile repaired three targets");
+        assert_eq!(
+            emf["Drift"].as_u64(),
+            Some(3),
+            "the reconcile repaired three targets"
+        );
         assert_eq!(emf["DurationMs"].as_f64(), Some(1500.0));
         // The next invocation counts only its own targets.
         let empty = Report::new("arn", false, false, Vec::new());
-        let again = record("metrics-test", ActionKind::SsmParameter, &empty, Duration::ZERO);
+        let again = record(
+            "metrics-test",
+            ActionKind::SsmParameter,
+            &empty,
+            Duration::ZERO,
+        );
         let again: Value = serde_json::from_str(&again).unwrap();
         assert_eq!(
-            (again["Created"].as_u64(), again["Targets"].as_u64(), again["Drift"].as_u64()),
+            (
+                again["Created"].as_u64(),
+                again["Targets"].as_u64(),
+                again["Drift"].as_u64()
+            ),
             (Some(0), Some(0), Some(0))
         );
     }

@@ -117,7 +117,11 @@ impl<C: Clone> PlacedClients<C> {
 }
 
 /// The same failure for every target of a group (a read for all of them failed).
-pub fn fail_each<T>(targets: &[&T], fail: impl Fn(&T, Detail) -> Action, why: Detail) -> Vec<Action> {
+pub fn fail_each<T>(
+    targets: &[&T],
+    fail: impl Fn(&T, Detail) -> Action,
+    why: Detail,
+) -> Vec<Action> {
     targets.iter().map(|t| fail(t, why.clone())).collect()
 }
 

@@ -62,14 +62,25 @@ impl Pipeline {
                     many => format!("{} builds", many.len()),
                 };
                 let seed = |arn: &ImageBuildVersionArn| format!("{}:{arn}", changed.event_id);
-                let all = builds.iter().map(|b| wanted(b.clone(), Intent::Forward, seed(b)));
+                let all = builds
+                    .iter()
+                    .map(|b| wanted(b.clone(), Intent::Forward, seed(b)));
                 (all.collect(), &everything, subject)
             }
             Request::Reconcile(reconcile) => {
-                let builds = self.images.newest_builds(&self.policy, &reconcile.scope).await?;
+                let builds = self
+                    .images
+                    .newest_builds(&self.policy, &reconcile.scope)
+                    .await?;
                 let seed = |arn: &ImageBuildVersionArn| format!("reconcile:{arn}");
-                let all = builds.iter().map(|b| wanted(b.clone(), Intent::Forward, seed(b)));
-                (all.collect(), &reconcile.scope, RECONCILE_SUBJECT.to_string())
+                let all = builds
+                    .iter()
+                    .map(|b| wanted(b.clone(), Intent::Forward, seed(b)));
+                (
+                    all.collect(),
+                    &reconcile.scope,
+                    RECONCILE_SUBJECT.to_string(),
+                )
             }
             Request::Ignore(reason) => return Ok(Planned::Ignored(reason.clone())),
         };

@@ -209,7 +209,10 @@ mod tests {
             (PARAMETER_PATH_PREFIX, "/amiflow/"),
             (READ_BACK_SECONDS, "20"),
             (CALL_TIMEOUT_SECONDS, "15"),
-            (ORGANIZATION_ROLE, "arn:aws:iam::111111111111:role/amiflow-organization-reader"),
+            (
+                ORGANIZATION_ROLE,
+                "arn:aws:iam::111111111111:role/amiflow-organization-reader",
+            ),
         ])
         .unwrap();
         assert_eq!(
@@ -242,7 +245,10 @@ mod tests {
             ),
             (vec![(READ_BACK_SECONDS, "soon")], READ_BACK_SECONDS),
             (vec![(CALL_TIMEOUT_SECONDS, "0")], CALL_TIMEOUT_SECONDS),
-            (vec![(ORGANIZATION_ROLE, "amiflow-organization-reader")], "is a role ARN"),
+            (
+                vec![(ORGANIZATION_ROLE, "amiflow-organization-reader")],
+                "is a role ARN",
+            ),
         ] {
             let err = settings(&pairs).unwrap_err().to_string();
             assert!(err.contains(words), "{err}");

@@ -36,7 +36,10 @@ impl Units {
     pub async fn resolve(&self, units: &[&str], _fresh: bool) -> Organization {
         let mut organization = Organization::default();
         for unit in units {
-            organization.insert(*unit, Err("this function does not read AWS Organizations".into()));
+            organization.insert(
+                *unit,
+                Err("this function does not read AWS Organizations".into()),
+            );
         }
         organization
     }

@@ -56,7 +56,8 @@ fn mixed_template(policy: Option<&MixedInstancesPolicy>) -> Option<&LaunchTempla
 }
 
 fn group(g: &AutoScalingGroup) -> Group {
-    let template = setting(g.launch_template()).or_else(|| setting(mixed_template(g.mixed_instances_policy())));
+    let template = setting(g.launch_template())
+        .or_else(|| setting(mixed_template(g.mixed_instances_policy())));
     let instances = g
         .instances()
         .iter()
@@ -87,7 +88,8 @@ fn preferences(p: &RefreshPreferences) -> Preferences {
             .set_alarms(Some(p.alarms.clone()))
             .build()
     });
-    let checkpoints = (!p.checkpoint_percentages.is_empty()).then(|| p.checkpoint_percentages.clone());
+    let checkpoints =
+        (!p.checkpoint_percentages.is_empty()).then(|| p.checkpoint_percentages.clone());
     Preferences::builder()
         .min_healthy_percentage(p.min_healthy_percentage)
         .set_max_healthy_percentage(p.max_healthy_percentage)
@@ -119,7 +121,12 @@ impl AutoScaling {
             .describe_auto_scaling_groups()
             .filters(filter)
             .max_records(GROUPS_PAGE);
-        let pages = every_page!(self.limit, request, self.account(), "DescribeAutoScalingGroups")?;
+        let pages = every_page!(
+            self.limit,
+            request,
+            self.account(),
+            "DescribeAutoScalingGroups"
+        )?;
         Ok(pages
             .iter()
             .flat_map(|p| p.auto_scaling_groups())
@@ -142,12 +149,15 @@ impl AutoScaling {
             .iter()
             .map(|r| {
                 let desired = r.desired_configuration();
-                let spec = desired.and_then(|d| d.launch_template()).or_else(|| {
-                    mixed_template(desired.and_then(|d| d.mixed_instances_policy()))
-                });
+                let spec = desired
+                    .and_then(|d| d.launch_template())
+                    .or_else(|| mixed_template(desired.and_then(|d| d.mixed_instances_policy())));
                 PastRefresh {
                     id: r.instance_refresh_id().unwrap_or_default().to_string(),
-                    status: r.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    status: r
+                        .status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
                     reason: r.status_reason().map(str::to_string),
                     desired: setting(spec),
                 }
@@ -179,9 +189,13 @@ impl AutoScaling {
                     .launch_template(template)
                     .set_instances_distribution(mixed.instances_distribution().cloned())
                     .build();
-                DesiredConfiguration::builder().mixed_instances_policy(policy).build()
+                DesiredConfiguration::builder()
+                    .mixed_instances_policy(policy)
+                    .build()
             }
-            None => DesiredConfiguration::builder().launch_template(spec).build(),
+            None => DesiredConfiguration::builder()
+                .launch_template(spec)
+                .build(),
         };
         let request = self
             .client
@@ -191,7 +205,10 @@ impl AutoScaling {
             .desired_configuration(desired)
             .preferences(self::preferences(preferences));
         match send_as!(self.limit, request, self.account()) {
-            Ok(started) => Ok(started.instance_refresh_id().unwrap_or_default().to_string()),
+            Ok(started) => Ok(started
+                .instance_refresh_id()
+                .unwrap_or_default()
+                .to_string()),
             Err(e) if e.code() == Some("InstanceRefreshInProgress") => Err(NotStarted::InProgress),
             Err(e) => Err(NotStarted::Failed(call_failure("StartInstanceRefresh", &e))),
         }

@@ -43,7 +43,9 @@ impl<'a> Placement<'a> {
         let kept = match self.kept(targets).await {
             Ok(kept) => kept,
             Err(why) => {
-                let each = targets.iter().map(|t| self.action(t, &t.selector.to_string(), why.clone()));
+                let each = targets
+                    .iter()
+                    .map(|t| self.action(t, &t.selector.to_string(), why.clone()));
                 return each.collect();
             }
         };
@@ -57,7 +59,9 @@ impl<'a> Placement<'a> {
                     what: Read::Groups,
                     error,
                 };
-                let each = targets.iter().map(|t| self.action(t, &t.selector.to_string(), why.clone()));
+                let each = targets
+                    .iter()
+                    .map(|t| self.action(t, &t.selector.to_string(), why.clone()));
                 return each.collect();
             }
         };
@@ -66,25 +70,33 @@ impl<'a> Placement<'a> {
             let found = kept
                 .iter()
                 .find(|k| setting.is_some_and(|s| s.names(&k.template)));
-            // A kept template this invocation does not look at (the result did not change it);
-            // a group on no template amiflow keeps here is said so.
+            // A kept template this invocation does not look at (the result did not change it).
+            // A group on no template amiflow keeps here is said so by a reconcile, which covers
+            // every rule; an image's run covers only that image's templates.
             let kept = match found {
                 Some(k) if !k.wanted => return None,
+                None if !self.context.reconciles() => return None,
                 other => other,
             };
             Some(async move { (group, self.refresh(group, kept).await) })
         });
         for (group, refreshed) in join_all(runs).await {
-            actions.push(refreshed.unwrap_or_else(|detail| {
-                self.action(targets[0], &group.view.name, detail)
-            }));
+            actions.push(
+                refreshed
+                    .unwrap_or_else(|detail| self.action(targets[0], &group.view.name, detail)),
+            );
         }
         actions
     }
 
     /// Every template amiflow keeps here: those the targets' selectors find and may change.
     async fn kept(&self, targets: &[&'a TemplateTarget]) -> Result<Vec<Kept<'a>>, Detail> {
-        let found = join_all(targets.iter().map(|t| async move { (*t, resolve(&self.ec2, t).await) })).await;
+        let found = join_all(
+            targets
+                .iter()
+                .map(|t| async move { (*t, resolve(&self.ec2, t).await) }),
+        )
+        .await;
         let mut kept = Vec::new();
         for (target, templates) in found {
             let templates = match templates {
@@ -130,7 +142,11 @@ impl<'a> Placement<'a> {
 
     /// What one group needs, and the refresh, if one is due: the action, or (for a group on no
     /// kept template) the reason to report it under the first target's placement.
-    async fn refresh(&self, group: &Group, kept: Option<&Kept<'_>>) -> Result<Action, RefreshDetail> {
+    async fn refresh(
+        &self,
+        group: &Group,
+        kept: Option<&Kept<'_>>,
+    ) -> Result<Action, RefreshDetail> {
         let Some(kept) = kept else {
             let decision = decide_refresh(&group.view, None, &[], &self.refresher.preferences);
             return Err(match decision {
@@ -155,8 +171,12 @@ impl<'a> Placement<'a> {
                 return Ok(self.action(target, name, why));
             }
         };
-        let decision =
-            decide_refresh(&group.view, Some(template), &refreshes, &self.refresher.preferences);
+        let decision = decide_refresh(
+            &group.view,
+            Some(template),
+            &refreshes,
+            &self.refresher.preferences,
+        );
         let (id, version) = (template.id.clone(), template.default_version);
         let detail = match decision {
             RefreshDecision::NoTemplate => RefreshDetail::NoTemplate,
@@ -167,15 +187,17 @@ impl<'a> Placement<'a> {
                 template: id,
                 version,
             },
-            RefreshDecision::EndedBefore { id: refresh, status, reason } => {
-                RefreshDetail::EndedBefore {
-                    id: refresh,
-                    status,
-                    reason,
-                    template: id,
-                    version,
-                }
-            }
+            RefreshDecision::EndedBefore {
+                id: refresh,
+                status,
+                reason,
+            } => RefreshDetail::EndedBefore {
+                id: refresh,
+                status,
+                reason,
+                template: id,
+                version,
+            },
             RefreshDecision::Start {
                 replacing,
                 preferences,
@@ -190,7 +212,11 @@ impl<'a> Placement<'a> {
                         replacing,
                     }
                 } else {
-                    match self.autoscaling.start(group, &id, version, &preferences).await {
+                    match self
+                        .autoscaling
+                        .start(group, &id, version, &preferences)
+                        .await
+                    {
                         Ok(refresh) => {
                             let detail = RefreshDetail::Started {
                                 id: refresh.clone(),

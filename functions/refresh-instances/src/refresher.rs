@@ -4,8 +4,8 @@
 use amiflow_common::aws::sessions::Session;
 use amiflow_common::context::Context;
 use amiflow_common::executor::{admit_images_only, Admission, Executor, Plan, Source};
-use amiflow_common::placement::PlacedClients;
 use amiflow_common::pipeline::Pipeline;
+use amiflow_common::placement::PlacedClients;
 use amiflow_model::error::InputError;
 use amiflow_model::input::Request;
 use amiflow_model::plan::target::TemplateTarget;
@@ -60,7 +60,13 @@ impl InstanceRefresher {
 /// template selector that put its placement in the plan.
 fn failed(target: &TemplateTarget, why: Detail) -> Action {
     let image = Some(target.build.arn.to_string());
-    Action::at(KIND, &target.placement, target.selector.to_string(), image, why)
+    Action::at(
+        KIND,
+        &target.placement,
+        target.selector.to_string(),
+        image,
+        why,
+    )
 }
 
 impl Executor for InstanceRefresher {

@@ -186,11 +186,15 @@ impl Change<'_> {
         };
         let mut detail = done;
         if let Some(keep) = target.keep_versions {
-            let default_now = match target.set_default_version && detail.outcome() == Outcome::Updated {
-                true => new_latest,
-                false => default.number,
-            };
-            match self.prune(default_now, new_latest.max(latest.number), keep).await {
+            let default_now =
+                match target.set_default_version && detail.outcome() == Outcome::Updated {
+                    true => new_latest,
+                    false => default.number,
+                };
+            match self
+                .prune(default_now, new_latest.max(latest.number), keep)
+                .await
+            {
                 Ok(None) => {}
                 Ok(Some(versions)) => {
                     detail = TemplateDetail::Pruned {

@@ -74,7 +74,9 @@ impl Group<'_> {
                     what: Read::TemplateBuildTags,
                     error,
                 };
-                let each = changes.iter().map(|c| action(c.target, &c.template.id, why.clone()));
+                let each = changes
+                    .iter()
+                    .map(|c| action(c.target, &c.template.id, why.clone()));
                 actions.extend(each);
                 return actions;
             }

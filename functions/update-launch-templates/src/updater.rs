@@ -4,8 +4,8 @@
 use amiflow_common::aws::sessions::Session;
 use amiflow_common::context::Context;
 use amiflow_common::executor::{Admission, Executor, Plan, Source};
-use amiflow_common::placement::PlacedClients;
 use amiflow_common::pipeline::Pipeline;
+use amiflow_common::placement::PlacedClients;
 use amiflow_model::error::InputError;
 use amiflow_model::input::Request;
 use amiflow_model::plan::target::TemplateTarget;

@@ -9,8 +9,8 @@ use amiflow_common::aws::sessions::Session;
 use amiflow_common::build_tags::built_from;
 use amiflow_common::context::Context;
 use amiflow_common::executor::{Admission, Executor, Plan, Source};
-use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_common::pipeline::Pipeline;
+use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_model::decide::record::{explains, read_record, write_record};
 use amiflow_model::decide::{decide, Current, Decision};
 use amiflow_model::error::InputError;
@@ -166,9 +166,8 @@ impl Group<'_> {
         // What exists, with its record, tier, data type and last writer (one read per 50 names),
         // and who this function is here, side by side.
         let (described, me) = futures::join!(self.ssm.describe(&names), self.ssm.ssm.caller.arn());
-        let failed = |what: Read, error: CallFailure| -> Detail {
-            Failure::Read { what, error }.into()
-        };
+        let failed =
+            |what: Read, error: CallFailure| -> Detail { Failure::Read { what, error }.into() };
         let described = match described {
             Ok(d) => d,
             Err(e) => return fail_each(targets, action, failed(Read::ParameterDescriptions, e)),
@@ -300,7 +299,9 @@ impl Group<'_> {
             value: ami,
             data_type: &target.data_type,
             description: write_record(&build.arn, ami, rolled_back_from.as_ref()),
-            overwrite_keeping: was.is_some().then(|| described.and_then(|d| d.tier.clone())),
+            overwrite_keeping: was
+                .is_some()
+                .then(|| described.and_then(|d| d.tier.clone())),
         };
         let detail = match (self.ssm.put(put).await, was) {
             (Ok(version), Some(was)) => ParameterDetail::Updated {

@@ -15,7 +15,11 @@ use crate::parameters::Group;
 const PAUSE: Duration = Duration::from_millis(300);
 
 /// Waits up to the read-back window for each written `aws:ec2:image` value to show.
-pub(crate) async fn read_back(group: &Group<'_>, targets: &[&ParameterTarget], actions: &mut [Action]) {
+pub(crate) async fn read_back(
+    group: &Group<'_>,
+    targets: &[&ParameterTarget],
+    actions: &mut [Action],
+) {
     let mut pending: Vec<usize> = actions
         .iter()
         .enumerate()

@@ -3,6 +3,7 @@
 //! from. A sanctioned rollback is the one way back, and its record holds until a newer build.
 
 pub mod forbidden;
+pub mod preferences;
 pub mod record;
 pub mod refresh;
 pub mod tags;

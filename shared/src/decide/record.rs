@@ -94,10 +94,12 @@ impl Record {
                 });
             }
         }
-        self.build.is_newer_than(image).then(|| Forbidden::NewerRecord {
-            build: self.build.clone(),
-            writing: image.version,
-        })
+        self.build
+            .is_newer_than(image)
+            .then(|| Forbidden::NewerRecord {
+                build: self.build.clone(),
+                writing: image.version,
+            })
     }
 
     /// The newest build this record knows of that is newer than `image`.
@@ -121,8 +123,12 @@ mod tests {
 
     #[test]
     fn a_record_round_trips() {
-        let recorded =
-            read_record(&write_record(&arn("3.2.1/4"), "ami-0123456789abcdef0", None)).unwrap();
+        let recorded = read_record(&write_record(
+            &arn("3.2.1/4"),
+            "ami-0123456789abcdef0",
+            None,
+        ))
+        .unwrap();
         assert_eq!(recorded.build, arn("3.2.1/4"));
         assert_eq!(recorded.ami.as_deref(), Some("ami-0123456789abcdef0"));
         assert!(recorded.explains("ami-0123456789abcdef0"));

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::policy::refresh::{RefreshPreferences, MAX_WAIT_SECONDS};
+use super::preferences;
+use crate::policy::refresh::RefreshPreferences;
 
 /// A group as DescribeAutoScalingGroups shows it, with what the decision reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,17 +60,30 @@ const ACTIVE: &[&str] = &[
     "Baking",
 ];
 /// Ends a person must look at: a refresh to the same version is not started again on its own.
-const ENDED_BADLY: &[&str] = &["Failed", "Cancelled", "RollbackSuccessful", "RollbackFailed"];
+const ENDED_BADLY: &[&str] = &[
+    "Failed",
+    "Cancelled",
+    "RollbackSuccessful",
+    "RollbackFailed",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshDecision {
     /// The group runs a launch configuration.
     NoTemplate,
     /// Its template is not one amiflow keeps.
-    NotKept { template: String },
+    NotKept {
+        template: String,
+    },
     /// A preference tag holds no valid value.
-    BadTag { tag: String, problem: String },
-    InProgress { id: String, status: String },
+    BadTag {
+        tag: String,
+        problem: String,
+    },
+    InProgress {
+        id: String,
+        status: String,
+    },
     /// Every instance, and the group's own setting, are on the default version.
     OnVersion,
     /// The last refresh to this very version ended badly.
@@ -121,14 +135,21 @@ pub fn decide_refresh(
         return RefreshDecision::NoTemplate;
     };
     let Some(kept) = kept.filter(|k| setting.names(k)) else {
-        let template = setting.id.clone().or(setting.name.clone()).unwrap_or_default();
+        let template = setting
+            .id
+            .clone()
+            .or(setting.name.clone())
+            .unwrap_or_default();
         return RefreshDecision::NotKept { template };
     };
-    let preferences = match preferences(&group.tags, defaults) {
+    let preferences = match preferences::preferences(&group.tags, defaults) {
         Ok(preferences) => preferences,
         Err((tag, problem)) => return RefreshDecision::BadTag { tag, problem },
     };
-    if let Some(active) = refreshes.iter().find(|r| ACTIVE.contains(&r.status.as_str())) {
+    if let Some(active) = refreshes
+        .iter()
+        .find(|r| ACTIVE.contains(&r.status.as_str()))
+    {
         return RefreshDecision::InProgress {
             id: active.id.clone(),
             status: active.status.clone(),
@@ -158,74 +179,6 @@ pub fn decide_refresh(
         replacing,
         preferences,
     }
-}
-
-/// The prefix of the tags that set a group's own preferences.
-pub const PREFERENCE_TAG_PREFIX: &str = "amiflow:refresh:";
-
-/// The policy's preferences with the group's `amiflow:refresh:<preference>` tags applied, or the
-/// first tag that holds no valid value.
-pub fn preferences(
-    tags: &BTreeMap<String, String>,
-    defaults: &RefreshPreferences,
-) -> Result<RefreshPreferences, (String, String)> {
-    let mut out = defaults.clone();
-    for (tag, value) in tags {
-        let Some(preference) = tag.strip_prefix(PREFERENCE_TAG_PREFIX) else {
-            continue;
-        };
-        let bad = |problem: String| (tag.clone(), problem);
-        let number = |min: i64, max: i64| -> Result<i32, (String, String)> {
-            match value.trim().parse::<i64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(n as i32),
-                _ => Err(bad(format!("must be a whole number from {min} to {max}, got {value:?}"))),
-            }
-        };
-        match preference {
-            "min-healthy-percentage" => out.min_healthy_percentage = number(0, 100)?,
-            "max-healthy-percentage" => out.max_healthy_percentage = Some(number(100, 200)?),
-            "instance-warmup" => out.instance_warmup = Some(number(0, 86_400)?),
-            "checkpoint-delay" => out.checkpoint_delay = Some(number(0, MAX_WAIT_SECONDS)?),
-            "bake-time" => out.bake_time = Some(number(0, MAX_WAIT_SECONDS)?),
-            "checkpoints" => {
-                out.checkpoint_percentages = value
-                    .split(',')
-                    .map(|p| match p.trim().parse::<i32>() {
-                        Ok(n) if (1..=100).contains(&n) => Ok(n),
-                        _ => Err(bad(format!(
-                            "must be percentages from 1 to 100, comma separated, got {value:?}"
-                        ))),
-                    })
-                    .collect::<Result<_, _>>()?
-            }
-            "alarms" => {
-                out.alarms = value
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            }
-            "auto-rollback" => {
-                out.auto_rollback = match value.trim() {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(bad(format!("must be true or false, got {value:?}"))),
-                }
-            }
-            _ => {
-                return Err(bad(format!(
-                    "is no preference amiflow knows: {PREFERENCE_TAG_PREFIX}min-healthy-percentage, \
-                     max-healthy-percentage, instance-warmup, checkpoints, checkpoint-delay, bake-time, \
-                     alarms or auto-rollback"
-                )))
-            }
-        }
-    }
-    if let Some((field, problem)) = out.problems().into_iter().next() {
-        return Err((format!("{PREFERENCE_TAG_PREFIX}* ({field})"), problem));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -277,7 +230,12 @@ mod tests {
     }
 
     fn decide(g: &GroupView, refreshes: &[PastRefresh]) -> RefreshDecision {
-        decide_refresh(g, Some(&kept(3, 3)), refreshes, &RefreshPreferences::default())
+        decide_refresh(
+            g,
+            Some(&kept(3, 3)),
+            refreshes,
+            &RefreshPreferences::default(),
+        )
     }
 
     #[test]
@@ -291,7 +249,10 @@ mod tests {
 
     #[test]
     fn a_group_on_the_default_version_is_left_alone() {
-        assert_eq!(decide(&group("$Default", &["3", "3"]), &[]), RefreshDecision::OnVersion);
+        assert_eq!(
+            decide(&group("$Default", &["3", "3"]), &[]),
+            RefreshDecision::OnVersion
+        );
         assert_eq!(decide(&group("3", &["3"]), &[]), RefreshDecision::OnVersion);
         // A group pinned to an older version launches old instances: refresh its setting.
         assert!(matches!(
@@ -340,33 +301,5 @@ mod tests {
         );
         other.template = None;
         assert_eq!(decide(&other, &[]), RefreshDecision::NoTemplate);
-    }
-
-    #[test]
-    fn group_tags_override_the_policy_and_bad_values_are_named() {
-        let tags: BTreeMap<String, String> = [
-            ("amiflow:refresh:min-healthy-percentage", "50"),
-            ("amiflow:refresh:checkpoints", "20, 100"),
-            ("amiflow:refresh:alarms", "cpu-high,errors"),
-            ("amiflow:refresh:auto-rollback", "false"),
-            ("Name", "web"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        let got = preferences(&tags, &RefreshPreferences::default()).unwrap();
-        assert_eq!(got.min_healthy_percentage, 50);
-        assert_eq!(got.checkpoint_percentages, [20, 100]);
-        assert_eq!(got.alarms, ["cpu-high", "errors"]);
-        assert!(!got.auto_rollback);
-        for (tag, value, words) in [
-            ("amiflow:refresh:min-healthy-percentage", "lots", "from 0 to 100"),
-            ("amiflow:refresh:checkpoints", "50", "must end at 100"),
-            ("amiflow:refresh:warmup", "60", "is no preference"),
-        ] {
-            let tags = BTreeMap::from([(tag.to_string(), value.to_string())]);
-            let (_, problem) = preferences(&tags, &RefreshPreferences::default()).unwrap_err();
-            assert!(problem.contains(words), "{problem}");
-        }
     }
 }

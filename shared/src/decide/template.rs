@@ -159,11 +159,17 @@ mod tests {
         );
         assert!(matches!(
             decide_template(&newer, &newer, "ami-new", &image, true, Forward, None),
-            TemplateDecision::Skip { version: 3, why: Forbidden::NewerRecord { .. } }
+            TemplateDecision::Skip {
+                version: 3,
+                why: Forbidden::NewerRecord { .. }
+            }
         ));
         assert!(matches!(
             decide_template(&v1, &newer, "ami-new", &image, true, Forward, None),
-            TemplateDecision::Skip { version: 3, why: Forbidden::NewerRecord { .. } }
+            TemplateDecision::Skip {
+                version: 3,
+                why: Forbidden::NewerRecord { .. }
+            }
         ));
         // Someone else's version that happens to hold the AMI is not taken as ours to promote.
         let foreign = version(2, "ami-new", Some("by hand".into()));
@@ -218,7 +224,10 @@ mod tests {
                 Forward,
                 None
             ),
-            TemplateDecision::Skip { version: 4, why: Forbidden::RolledBack { .. } }
+            TemplateDecision::Skip {
+                version: 4,
+                why: Forbidden::RolledBack { .. }
+            }
         ));
     }
 
@@ -236,7 +245,10 @@ mod tests {
                 Forward,
                 Some(&newer)
             ),
-            TemplateDecision::Skip { version: 1, why: Forbidden::NewerTag { .. } }
+            TemplateDecision::Skip {
+                version: 1,
+                why: Forbidden::NewerTag { .. }
+            }
         ));
     }
 }

@@ -68,7 +68,10 @@ pub(super) fn classify(input: &Value) -> Result<Request, InputError> {
     if report.get("ignored") == Some(&Value::Bool(true)) {
         return Ok(Request::Ignore(IgnoreReason::NothingChanged));
     }
-    let subject = report.get("image").and_then(Value::as_str).unwrap_or_default();
+    let subject = report
+        .get("image")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let Some(Value::Array(actions)) = report.get("actions") else {
         return Err(InputError::new(
             "detail.responsePayload.actions",
@@ -141,7 +144,10 @@ mod tests {
         assert_eq!(changed.templates.len(), 1);
         assert!(changed.includes("eu-west-1", "210987654321", "lt-0aaaaaaaaaaaaaaaa"));
         assert!(!changed.includes("eu-west-1", "210987654321", "lt-0bbbbbbbbbbbbbbbb"));
-        assert_eq!(changed.builds(), [IMAGE.parse::<ImageBuildVersionArn>().unwrap()]);
+        assert_eq!(
+            changed.builds(),
+            [IMAGE.parse::<ImageBuildVersionArn>().unwrap()]
+        );
     }
 
     #[test]
@@ -171,10 +177,18 @@ mod tests {
     #[test]
     fn a_record_without_a_report_names_the_field() {
         let mut bad = record(json!({}));
-        bad["detail"].as_object_mut().unwrap().remove("responsePayload");
+        bad["detail"]
+            .as_object_mut()
+            .unwrap()
+            .remove("responsePayload");
         let err = Request::classify(&bad).unwrap_err().to_string();
-        assert!(err.contains("`detail.responsePayload`: is required"), "{err}");
-        let err = Request::classify(&record(json!({"image": IMAGE}))).unwrap_err().to_string();
+        assert!(
+            err.contains("`detail.responsePayload`: is required"),
+            "{err}"
+        );
+        let err = Request::classify(&record(json!({"image": IMAGE})))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`detail.responsePayload.actions`"), "{err}");
     }
 }

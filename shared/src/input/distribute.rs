@@ -25,7 +25,11 @@ static DIRECT_REQUEST: Schema = Schema::Object(&[
     Field::required("sourceImage", &Schema::Text(Text::len(1, 1024))),
     Field::required(
         "distributionConfigurationArn",
-        &Schema::Text(Text::pattern(1, 1024, DISTRIBUTION_CONFIGURATION_ARN_PATTERN)),
+        &Schema::Text(Text::pattern(
+            1,
+            1024,
+            DISTRIBUTION_CONFIGURATION_ARN_PATTERN,
+        )),
     ),
     Field::required(
         "executionRole",

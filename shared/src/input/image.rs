@@ -231,8 +231,10 @@ mod tests {
     fn container_images_are_told_by_type_or_by_their_outputs() {
         let arn = "arn:aws:imagebuilder:us-east-1:123456789012:image/app/1.0.0/1";
         let available = json!({"status": "AVAILABLE"});
-        let docker = image(json!({"arn": arn, "type": "DOCKER", "state": available, "outputResources": {
-            "containers": [{"region": "us-east-1", "imageUris": ["123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.0.0-1"]}]}}));
+        let docker = image(
+            json!({"arn": arn, "type": "DOCKER", "state": available, "outputResources": {
+            "containers": [{"region": "us-east-1", "imageUris": ["123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.0.0-1"]}]}}),
+        );
         let reason = docker.ignore_reason().unwrap();
         assert_eq!(
             reason,

@@ -135,7 +135,8 @@ mod tests {
     #[test]
     fn direct_request_acts_and_rejects_unknown_keys() {
         let arn = "arn:aws:imagebuilder:us-east-1:123456789012:image/x/1.2.3/4";
-        let Request::Image(request) = Request::classify(&json!({"imageBuildVersionArn": arn})).unwrap()
+        let Request::Image(request) =
+            Request::classify(&json!({"imageBuildVersionArn": arn})).unwrap()
         else {
             panic!("should act")
         };

@@ -38,7 +38,10 @@ impl ReconcileRequest {
     pub(super) fn parse(input: &Value) -> Result<Self, InputError> {
         let mut violations = Vec::new();
         check(input, &RECONCILE, "", &mut violations);
-        if input.get("reconcile").is_some_and(|v| v != &Value::Bool(true)) {
+        if input
+            .get("reconcile")
+            .is_some_and(|v| v != &Value::Bool(true))
+        {
             violations.push(Violation::new(
                 "reconcile",
                 "must be true: a reconcile request is {\"reconcile\": true}",
@@ -79,7 +82,10 @@ impl ReconcileRequest {
                     true => "the policy has no rules".to_string(),
                     false => format!("the policy's rules are {}", quoted(&known)),
                 };
-                Violation::new(format!("rules[{i}]"), format!("no rule is named {name:?}: {names}"))
+                Violation::new(
+                    format!("rules[{i}]"),
+                    format!("no rule is named {name:?}: {names}"),
+                )
             })
             .collect();
         match violations.is_empty() {
@@ -119,10 +125,22 @@ mod tests {
     fn malformed_requests_name_the_field() {
         for (input, words) in [
             (json!({"reconcile": false}), "`reconcile`: must be true"),
-            (json!({"reconcile": "yes"}), "`reconcile`: must be true or false"),
-            (json!({"reconcile": true, "accounts": ["12"]}), "`accounts[0]`"),
-            (json!({"reconcile": true, "rules": []}), "`rules`: must have 1 to 1000 items"),
-            (json!({"reconcile": true, "dryrun": true}), "did you mean `dryRun`?"),
+            (
+                json!({"reconcile": "yes"}),
+                "`reconcile`: must be true or false",
+            ),
+            (
+                json!({"reconcile": true, "accounts": ["12"]}),
+                "`accounts[0]`",
+            ),
+            (
+                json!({"reconcile": true, "rules": []}),
+                "`rules`: must have 1 to 1000 items",
+            ),
+            (
+                json!({"reconcile": true, "dryrun": true}),
+                "did you mean `dryRun`?",
+            ),
         ] {
             let err = ReconcileRequest::parse(&input).unwrap_err().to_string();
             assert!(err.contains(words), "{err} should say {words}");
@@ -131,9 +149,11 @@ mod tests {
 
     #[test]
     fn unknown_rule_names_are_refused_by_name() {
-        let policy = Policy::parse(r#"{"rules": [{"name": "golden"}, {"name": "silver"}]}"#).unwrap();
-        let request = ReconcileRequest::parse(&json!({"reconcile": true, "rules": ["golden", "bronze"]}))
-            .unwrap();
+        let policy =
+            Policy::parse(r#"{"rules": [{"name": "golden"}, {"name": "silver"}]}"#).unwrap();
+        let request =
+            ReconcileRequest::parse(&json!({"reconcile": true, "rules": ["golden", "bronze"]}))
+                .unwrap();
         let err = request.check_rules(&policy).unwrap_err().to_string();
         assert_eq!(
             err,

@@ -10,10 +10,11 @@ use super::target::{DistributeCall, Origin};
 
 /// Why to leave an image alone when it is a product of amiflow's own DistributeImage.
 pub(super) fn loop_guard(tags: &BTreeMap<String, String>) -> Option<IgnoreReason> {
-    tags.get(SOURCE_IMAGE_TAG).map(|source| IgnoreReason::LoopGuard {
-        tag: SOURCE_IMAGE_TAG,
-        source: source.clone(),
-    })
+    tags.get(SOURCE_IMAGE_TAG)
+        .map(|source| IgnoreReason::LoopGuard {
+            tag: SOURCE_IMAGE_TAG,
+            source: source.clone(),
+        })
 }
 
 /// A DistributeImage call: the given tags plus the loop-guard tag.

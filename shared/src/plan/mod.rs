@@ -11,9 +11,9 @@ pub mod unique;
 
 use std::sync::Arc;
 
-use crate::input::image::ResolvedImage;
 use crate::input::distribution::Distribution;
 use crate::input::ignore::IgnoreReason;
+use crate::input::image::ResolvedImage;
 use crate::policy::accounts::Accounts;
 use crate::policy::parameter_name::parameter_name_problem;
 use crate::policy::{placeholder, Policy, Rule};
@@ -242,16 +242,15 @@ impl<'a> Planner<'a> {
 
     pub fn launch_templates(&self) -> Vec<TemplateTarget> {
         let mut out: Vec<TemplateTarget> = Vec::new();
-        let target = |placement, selector, set_default_version, keep_versions, origin| {
-            TemplateTarget {
+        let target =
+            |placement, selector, set_default_version, keep_versions, origin| TemplateTarget {
                 placement,
                 build: self.build.clone(),
                 selector,
                 set_default_version,
                 keep_versions,
                 origin,
-            }
-        };
+            };
         for rule in self.rules() {
             for lt in &rule.launch_templates {
                 let origin = Origin::Rule(rule.name.clone());
@@ -260,7 +259,13 @@ impl<'a> Planner<'a> {
                     let region = lt.region.as_deref().unwrap_or_default();
                     let account = lt.account_id.as_deref().unwrap_or(self.image.owner());
                     let placement = self.place(region, account);
-                    target(placement, selector, set_default_version, lt.keep_versions, origin.clone())
+                    target(
+                        placement,
+                        selector,
+                        set_default_version,
+                        lt.keep_versions,
+                        origin.clone(),
+                    )
                 };
                 if let Some(id) = &lt.launch_template_id {
                     out.push(named(TemplateSelector::Id(id.clone())));
@@ -270,7 +275,13 @@ impl<'a> Planner<'a> {
                     for placement in self.expand(lt.regions.as_deref(), lt.accounts.as_deref()) {
                         let selector = TemplateSelector::Tag(tag.clone());
                         let (keep, origin) = (lt.keep_versions, origin.clone());
-                        out.push(target(placement, selector, set_default_version, keep, origin));
+                        out.push(target(
+                            placement,
+                            selector,
+                            set_default_version,
+                            keep,
+                            origin,
+                        ));
                     }
                 }
             }

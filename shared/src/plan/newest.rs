@@ -39,7 +39,9 @@ pub fn matches_name(rule: &Rule, name: &str) -> bool {
 
 /// The pipeline a rule matches on, if it names one: its builds are listed by pipeline.
 pub fn pipeline(rule: &Rule) -> Option<&str> {
-    rule.matcher.as_ref().and_then(|m| m.pipeline_arn.as_deref())
+    rule.matcher
+        .as_ref()
+        .and_then(|m| m.pipeline_arn.as_deref())
 }
 
 /// Whether `rule`'s match holds for `candidate`, as it would for the image's event.
@@ -108,7 +110,10 @@ mod tests {
             candidate("silver", "9.0.0/1", "AVAILABLE", "AMI"),
         ];
         let chosen = newest_per_name(&rule(json!({"imageName": "golden*"})), &candidates);
-        let versions: Vec<String> = chosen.iter().map(|a| format!("{}/{}", a.name, a.version)).collect();
+        let versions: Vec<String> = chosen
+            .iter()
+            .map(|a| format!("{}/{}", a.name, a.version))
+            .collect();
         assert_eq!(versions, ["golden/1.10.0/1", "golden-arm/2.0.0/3"]);
     }
 
@@ -124,7 +129,7 @@ mod tests {
         );
         let pipeline = "arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/web";
         let by_pipeline = rule(json!({"pipelineArn": pipeline}));
-        assert!(newest_per_name(&by_pipeline, &[untagged.clone()]).is_empty());
+        assert!(newest_per_name(&by_pipeline, std::slice::from_ref(&untagged)).is_empty());
         let mut built = untagged;
         built.pipeline = Some(pipeline.into());
         assert_eq!(newest_per_name(&by_pipeline, &[built.clone()]), [built.arn]);

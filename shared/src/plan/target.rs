@@ -52,7 +52,10 @@ pub enum NoAmi {
     /// The image has no AMIs at all.
     NoAmis,
     /// The image has no AMI in the Region.
-    NotInRegion { region: String, regions: Vec<String> },
+    NotInRegion {
+        region: String,
+        regions: Vec<String>,
+    },
     /// An organizational unit or root of the policy that resolves to no account.
     Unit { id: String, why: String },
 }
@@ -67,7 +70,10 @@ impl fmt::Display for NoAmi {
                 status,
                 reason,
             } => {
-                let reason = reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+                let reason = reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
                 write!(
                     f,
                     "the AMI {ami} of account {account} in {region} is {status}{reason}, not AVAILABLE; it is not used"

@@ -83,7 +83,10 @@ mod tests {
     fn reads_each_kind_of_entry() {
         assert_eq!(Accounts::of("*"), Accounts::WithAmi);
         assert_eq!(Accounts::of("123456789012"), Accounts::One("123456789012"));
-        assert_eq!(Accounts::of("ou-ab12-cdefgh34"), Accounts::Under("ou-ab12-cdefgh34"));
+        assert_eq!(
+            Accounts::of("ou-ab12-cdefgh34"),
+            Accounts::Under("ou-ab12-cdefgh34")
+        );
         assert_eq!(Accounts::of("r-ab12"), Accounts::Under("r-ab12"));
     }
 

@@ -176,8 +176,10 @@ mod tests {
 
     #[test]
     fn spec_example_parses_with_defaults() {
-        let policy =
-            Policy::parse(include_str!("../../tests/fixtures/policy/spec-example.json")).unwrap();
+        let policy = Policy::parse(include_str!(
+            "../../tests/fixtures/policy/spec-example.json"
+        ))
+        .unwrap();
         assert!(policy.follow_distribution_settings);
         let rule = &policy.rules[0];
         assert_eq!(

@@ -34,12 +34,7 @@ pub fn render(text: &str, value: impl Fn(&str) -> Option<String>) -> String {
         .into_owned()
 }
 
-pub fn check_placeholders(
-    text: &str,
-    allowed: &[&str],
-    path: &str,
-    out: &mut Vec<Violation>,
-) {
+pub fn check_placeholders(text: &str, allowed: &[&str], path: &str, out: &mut Vec<Violation>) {
     for name in placeholders(text) {
         if !allowed.contains(&name) {
             let names: Vec<String> = allowed.iter().map(|a| format!("{{{{{a}}}}}")).collect();

@@ -72,7 +72,9 @@ impl RefreshPreferences {
             if checkpoints.last() != Some(&100) {
                 out.push((
                     "checkpointPercentages",
-                    format!("must end at 100, so that every instance is replaced, got {checkpoints:?}"),
+                    format!(
+                        "must end at 100, so that every instance is replaced, got {checkpoints:?}"
+                    ),
                 ));
             }
         }
@@ -98,9 +100,21 @@ impl RefreshPreferences {
 pub const MAX_WAIT_SECONDS: i64 = 172_800;
 
 pub static INSTANCE_REFRESH: Schema = Schema::Object(&[
-    Field::optional("minHealthyPercentage", &Schema::Integer { min: 0, max: 100 }),
-    Field::optional("maxHealthyPercentage", &Schema::Integer { min: 100, max: 200 }),
-    Field::optional("instanceWarmup", &Schema::Integer { min: 0, max: 86_400 }),
+    Field::optional(
+        "minHealthyPercentage",
+        &Schema::Integer { min: 0, max: 100 },
+    ),
+    Field::optional(
+        "maxHealthyPercentage",
+        &Schema::Integer { min: 100, max: 200 },
+    ),
+    Field::optional(
+        "instanceWarmup",
+        &Schema::Integer {
+            min: 0,
+            max: 86_400,
+        },
+    ),
     Field::optional(
         "checkpointPercentages",
         &Schema::Array {
@@ -109,8 +123,20 @@ pub static INSTANCE_REFRESH: Schema = Schema::Object(&[
             max: 100,
         },
     ),
-    Field::optional("checkpointDelay", &Schema::Integer { min: 0, max: MAX_WAIT_SECONDS }),
-    Field::optional("bakeTime", &Schema::Integer { min: 0, max: MAX_WAIT_SECONDS }),
+    Field::optional(
+        "checkpointDelay",
+        &Schema::Integer {
+            min: 0,
+            max: MAX_WAIT_SECONDS,
+        },
+    ),
+    Field::optional(
+        "bakeTime",
+        &Schema::Integer {
+            min: 0,
+            max: MAX_WAIT_SECONDS,
+        },
+    ),
     Field::optional(
         "alarms",
         &Schema::Array {
@@ -129,7 +155,10 @@ mod tests {
     #[test]
     fn defaults_and_cross_field_rules() {
         let defaults = RefreshPreferences::default();
-        assert_eq!((defaults.min_healthy_percentage, defaults.auto_rollback), (90, true));
+        assert_eq!(
+            (defaults.min_healthy_percentage, defaults.auto_rollback),
+            (90, true)
+        );
         assert!(defaults.problems().is_empty());
         let bad = RefreshPreferences {
             checkpoint_percentages: vec![50, 50, 90],
@@ -140,7 +169,11 @@ mod tests {
         let fields: Vec<&str> = bad.problems().iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
-            ["checkpointPercentages", "checkpointPercentages", "maxHealthyPercentage"]
+            [
+                "checkpointPercentages",
+                "checkpointPercentages",
+                "maxHealthyPercentage"
+            ]
         );
     }
 }

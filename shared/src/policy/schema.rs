@@ -254,18 +254,16 @@ mod tests {
 
     #[test]
     fn policy_launch_template_selectors() {
-        let found = messages(
-            json!({"rules": [{"name": "r", "launchTemplates": [
-                {"launchTemplateId": "lt-0123456789abcdef0", "launchTemplateName": "web"},
-                {"launchTemplateName": "web"},
-                {"tag": {"key": "k", "value": "v"}, "region": "us-east-1"},
-                {"launchTemplateName": "web", "region": "us-east-1", "regions": ["*"]}
-            ], "ssmParameters": [{"name": "/x/{{imagebuilder:date}}"}]}, {"name": "r", "ssmParameters": [
-                {"name": "/amiflow/{{ imagebuilder:name }}/{{imagebuilder:version}}"},
-                {"name": "/aws/{{imagebuilder:name}}"},
-                {"name": "/my images/{{imagebuilder:name}}"}
-            ]}]}),
-        );
+        let found = messages(json!({"rules": [{"name": "r", "launchTemplates": [
+            {"launchTemplateId": "lt-0123456789abcdef0", "launchTemplateName": "web"},
+            {"launchTemplateName": "web"},
+            {"tag": {"key": "k", "value": "v"}, "region": "us-east-1"},
+            {"launchTemplateName": "web", "region": "us-east-1", "regions": ["*"]}
+        ], "ssmParameters": [{"name": "/x/{{imagebuilder:date}}"}]}, {"name": "r", "ssmParameters": [
+            {"name": "/amiflow/{{ imagebuilder:name }}/{{imagebuilder:version}}"},
+            {"name": "/aws/{{imagebuilder:name}}"},
+            {"name": "/my images/{{imagebuilder:name}}"}
+        ]}]}));
         let has = |words: &str| assert_has(&found, words);
         has("`rules[0].launchTemplates[0]`: set exactly one of `launchTemplateId`, `launchTemplateName` and `tag` (found 2)");
         has("`rules[0].launchTemplates[1].region`: is required");
@@ -296,9 +294,15 @@ mod unit_tests {
         .map(ToString::to_string)
         .collect();
         assert_eq!(found.len(), 3, "{found:#?}");
-        assert!(found[0].starts_with("`instanceRefresh.minHealthyPercentage`: must be a whole number from 0 to 100"));
-        assert!(found[1].starts_with("`rules[0].ssmParameters[0].accounts[1]`: \"ou-bad\" is no organizational unit id"));
-        assert!(found[2].starts_with("`rules[0].launchTemplates[0].accounts[0]`: \"r-\" is no root id"));
+        assert!(found[0].starts_with(
+            "`instanceRefresh.minHealthyPercentage`: must be a whole number from 0 to 100"
+        ));
+        assert!(found[1].starts_with(
+            "`rules[0].ssmParameters[0].accounts[1]`: \"ou-bad\" is no organizational unit id"
+        ));
+        assert!(
+            found[2].starts_with("`rules[0].launchTemplates[0].accounts[0]`: \"r-\" is no root id")
+        );
         let cross: Vec<String> = violations(&json!({"rules": [],
             "instanceRefresh": {"checkpointPercentages": [50, 90]}}))
         .iter()

@@ -145,7 +145,12 @@ mod tests {
     }
 
     fn unchanged(i: usize) -> Action {
-        action(&format!("/unchanged/{i}"), ParameterDetail::Holds { ami: "ami-1".into() })
+        action(
+            &format!("/unchanged/{i}"),
+            ParameterDetail::Holds {
+                ami: "ami-1".into(),
+            },
+        )
     }
 
     #[test]
@@ -171,7 +176,10 @@ mod tests {
         assert!(listed.iter().skip(1).all(|a| a["outcome"] == "updated"));
         let left_out = json["leftOut"].as_u64().unwrap() as usize;
         assert_eq!(listed.len() + left_out, 6_401);
-        assert_eq!(json["summary"]["unchanged"], 3_200, "the summary counts every target");
+        assert_eq!(
+            json["summary"]["unchanged"], 3_200,
+            "the summary counts every target"
+        );
         assert!(json["log"].as_str().unwrap().contains("every action"));
     }
 

@@ -95,7 +95,11 @@ impl Report {
     /// An event's changes are no drift: that is what events are for.
     pub fn drift(&self) -> usize {
         match self.reconcile {
-            true => self.actions.iter().filter(|a| a.outcome().is_change()).count(),
+            true => self
+                .actions
+                .iter()
+                .filter(|a| a.outcome().is_change())
+                .count(),
             false => 0,
         }
     }
@@ -181,10 +185,7 @@ pub(crate) mod tests {
             ],
         );
         let json = serde_json::to_value(&report.actions).unwrap();
-        assert_eq!(
-            (report.summary.created, report.summary.failed),
-            (1, 2)
-        );
+        assert_eq!((report.summary.created, report.summary.failed), (1, 2));
         assert_eq!(json[0]["kind"], "ssm-parameter");
         assert_eq!(json[0]["accountId"], "123456789012");
         assert_eq!(json[0]["outcome"], "created");
@@ -208,7 +209,12 @@ pub(crate) mod tests {
             true,
             vec![
                 action("/a", ParameterDetail::Created { version: 1 }),
-                action("/b", ParameterDetail::Holds { ami: "ami-1".into() }),
+                action(
+                    "/b",
+                    ParameterDetail::Holds {
+                        ami: "ami-1".into(),
+                    },
+                ),
             ],
         );
         assert_eq!(report.drift(), 1);
@@ -227,7 +233,9 @@ pub(crate) mod tests {
     #[test]
     fn the_failure_message_stays_small_however_many_fail() {
         let long = "x".repeat(5_000);
-        let mut actions: Vec<Action> = (0..3_000).map(|i| failed(&format!("/p{i}"), "why")).collect();
+        let mut actions: Vec<Action> = (0..3_000)
+            .map(|i| failed(&format!("/p{i}"), "why"))
+            .collect();
         actions[0] = failed("/p0", &long);
         let report = Report::new("x", false, false, actions);
         let message = report.failure_message().unwrap();
@@ -239,6 +247,9 @@ pub(crate) mod tests {
         assert!(message.ends_with("and 2980 more (the logged report names every one)"));
         assert!(message.len() < 10_000, "{} bytes", message.len());
         assert!(message.contains("/p19") && !message.contains("/p20:"));
-        assert_eq!(Report::new("x", true, false, vec![]).failure_message(), None);
+        assert_eq!(
+            Report::new("x", true, false, vec![]).failure_message(),
+            None
+        );
     }
 }

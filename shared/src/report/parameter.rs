@@ -12,7 +12,9 @@ use crate::plan::target::Origin;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParameterDetail {
     /// A new parameter, at this version.
-    Created { version: i64 },
+    Created {
+        version: i64,
+    },
     /// Overwritten: its new version, the value it held, and the newer build a rollback left.
     Updated {
         version: i64,
@@ -20,9 +22,14 @@ pub enum ParameterDetail {
         rolled_back_from: Option<ImageBuildVersionArn>,
     },
     /// Already holds the AMI: no write.
-    Holds { ami: String },
+    Holds {
+        ami: String,
+    },
     /// Holds `value`, which the no-regression rule keeps.
-    Kept { value: String, why: Forbidden },
+    Kept {
+        value: String,
+        why: Forbidden,
+    },
     /// A dry run's write: over `was`, or a new parameter where `was` is `None`.
     WouldWrite {
         was: Option<String>,
@@ -31,11 +38,18 @@ pub enum ParameterDetail {
         origin: Origin,
     },
     /// SSM would refuse the rendered name here.
-    InvalidName { problem: String },
+    InvalidName {
+        problem: String,
+    },
     /// Outside the only path this function may write under.
-    OutsidePrefix { prefix: String },
+    OutsidePrefix {
+        prefix: String,
+    },
     /// SSM cannot change a parameter's data type.
-    DataType { existing: String, wanted: String },
+    DataType {
+        existing: String,
+        wanted: String,
+    },
     WriteFailed(CallFailure),
     /// Written, but SSM's asynchronous validation of the `aws:ec2:image` value did not show it
     /// within the read-back window.

@@ -22,9 +22,15 @@ pub enum RefreshDetail {
         replacing: usize,
     },
     /// Every instance already runs the default version.
-    OnVersion { template: String, version: i64 },
+    OnVersion {
+        template: String,
+        version: i64,
+    },
     /// A refresh is active; the next run starts one once it has ended, if still needed.
-    InProgress { id: String, status: String },
+    InProgress {
+        id: String,
+        status: String,
+    },
     /// The last refresh to this very version failed, was cancelled or rolled back: not retried.
     EndedBefore {
         id: String,
@@ -34,11 +40,16 @@ pub enum RefreshDetail {
         version: i64,
     },
     /// The group's launch template is not one amiflow keeps.
-    NotKept { template: String },
+    NotKept {
+        template: String,
+    },
     /// The group runs no launch template (a launch configuration).
     NoTemplate,
     /// A preference tag of the group does not hold a valid value.
-    BadTag { tag: String, problem: String },
+    BadTag {
+        tag: String,
+        problem: String,
+    },
     StartFailed(CallFailure),
 }
 

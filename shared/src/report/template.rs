@@ -26,7 +26,10 @@ pub enum TemplateDetail {
         untagged: Option<CallFailure>,
     },
     /// The default version already uses the AMI.
-    DefaultHolds { version: i64, ami: String },
+    DefaultHolds {
+        version: i64,
+        ami: String,
+    },
     /// The latest version uses the AMI, and the default stays (`setDefaultVersion` is false).
     LatestHolds {
         latest: i64,
@@ -34,13 +37,21 @@ pub enum TemplateDetail {
         default: i64,
     },
     /// The no-regression rule keeps the AMI of this version.
-    Kept { version: i64, why: Forbidden },
+    Kept {
+        version: i64,
+        why: Forbidden,
+    },
     /// The default version takes its AMI from an SSM parameter.
-    FromSsm { version: i64, parameter: String },
+    FromSsm {
+        version: i64,
+        parameter: String,
+    },
     /// Not tagged as amiflow's to change, but Image Builder's own distribution settings keep it.
     LeftToImageBuilder,
     /// A dry run's make-default of a version an earlier attempt created.
-    WouldMakeDefault { version: i64 },
+    WouldMakeDefault {
+        version: i64,
+    },
     /// A dry run's new version.
     WouldCreate {
         source_version: i64,

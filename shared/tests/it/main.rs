@@ -12,7 +12,11 @@ use amiflow_model::plan::Planner;
 use amiflow_model::policy::Policy;
 
 /// The planner of an event for `image`, whose client tokens are seeded with `event_id`.
-pub fn planner_for<'a>(policy: &'a Policy, image: &'a ResolvedImage, event_id: &str) -> Planner<'a> {
+pub fn planner_for<'a>(
+    policy: &'a Policy,
+    image: &'a ResolvedImage,
+    event_id: &str,
+) -> Planner<'a> {
     let build = Build {
         arn: image.arn.clone(),
         intent: Intent::Forward,

@@ -22,7 +22,11 @@ fn image() -> ResolvedImage {
     response.image.resolve().unwrap()
 }
 
-fn plan(policy: &Policy, scope: &Scope, organization: &Organization) -> Vec<(String, String, String)> {
+fn plan(
+    policy: &Policy,
+    scope: &Scope,
+    organization: &Organization,
+) -> Vec<(String, String, String)> {
     let image = image();
     let build = Build {
         arn: image.arn.clone(),
@@ -54,7 +58,10 @@ fn unit_policy() -> Policy {
 
 fn resolved() -> Organization {
     let mut organization = Organization::default();
-    organization.insert(UNIT, Ok(vec![OTHER.to_string(), NESTED_ACCOUNT.to_string()]));
+    organization.insert(
+        UNIT,
+        Ok(vec![OTHER.to_string(), NESTED_ACCOUNT.to_string()]),
+    );
     organization
 }
 
@@ -67,14 +74,21 @@ fn a_unit_is_every_account_under_it() {
     let targets = plan(&unit_policy(), &Scope::everything(), &resolved());
     assert_eq!(
         targets[..3],
-        [row("/ou", OTHER), row("/ou", NESTED_ACCOUNT), row("/own", OWNER)]
+        [
+            row("/ou", OTHER),
+            row("/ou", NESTED_ACCOUNT),
+            row("/own", OWNER)
+        ]
     );
 }
 
 #[test]
 fn a_unit_that_cannot_be_read_fails_the_targets_that_name_it() {
     let mut organization = Organization::default();
-    organization.insert(UNIT, Err("no organizational unit ou-ab12-cdefgh34 in o-example".into()));
+    organization.insert(
+        UNIT,
+        Err("no organizational unit ou-ab12-cdefgh34 in o-example".into()),
+    );
     let image = image();
     let policy = unit_policy();
     let build = Build {
@@ -91,7 +105,10 @@ fn a_unit_that_cannot_be_read_fails_the_targets_that_name_it() {
         organization: &organization,
     };
     let targets = planner.parameters();
-    assert_eq!(targets[0].placement.account_id, UNIT, "the report names the unit");
+    assert_eq!(
+        targets[0].placement.account_id, UNIT,
+        "the report names the unit"
+    );
     assert_eq!(
         targets[0].placement.ami,
         Err(NoAmi::Unit {
@@ -99,7 +116,10 @@ fn a_unit_that_cannot_be_read_fails_the_targets_that_name_it() {
             why: "no organizational unit ou-ab12-cdefgh34 in o-example".into()
         })
     );
-    assert_eq!(targets[1].placement.account_id, OWNER, "other targets go on");
+    assert_eq!(
+        targets[1].placement.account_id, OWNER,
+        "other targets go on"
+    );
 }
 
 #[test]
@@ -116,8 +136,19 @@ fn a_scope_keeps_only_its_accounts_and_rules() {
         rules: Some(vec!["other".into()]),
         accounts: None,
     };
-    let targets = plan(&Policy { follow_distribution_settings: true, ..unit_policy() }, &one_rule, &resolved());
-    assert_eq!(targets, [row("/own", OWNER)], "a named rule leaves out distribution settings");
+    let targets = plan(
+        &Policy {
+            follow_distribution_settings: true,
+            ..unit_policy()
+        },
+        &one_rule,
+        &resolved(),
+    );
+    assert_eq!(
+        targets,
+        [row("/own", OWNER)],
+        "a named rule leaves out distribution settings"
+    );
     let everything = plan(&unit_policy(), &Scope::everything(), &resolved());
     assert!(everything.iter().any(|(name, _, _)| name == "/dist/us"));
 }

@@ -1,10 +1,10 @@
 //! Planner behaviour from JSON fixtures: the README's expansion rules ("The policy") and the loop guard.
 
+use amiflow_model::decide::tags::SOURCE_IMAGE_TAG;
+use amiflow_model::input::ignore::IgnoreReason;
 use amiflow_model::input::image::{GetImageResponse, ResolvedImage};
 use amiflow_model::plan::target::{NoAmi, Origin, ParameterTarget, TemplateSelector};
 use amiflow_model::policy::Policy;
-use amiflow_model::decide::tags::SOURCE_IMAGE_TAG;
-use amiflow_model::input::ignore::IgnoreReason;
 
 use super::{planner, planner_for, OTHER, OWNER};
 
@@ -16,8 +16,8 @@ fn image() -> ResolvedImage {
 }
 
 fn policy(follow: bool) -> Policy {
-    let mut policy =
-        Policy::parse(include_str!("../fixtures/policy/multi.json")).expect("fixture policy is valid");
+    let mut policy = Policy::parse(include_str!("../fixtures/policy/multi.json"))
+        .expect("fixture policy is valid");
     policy.follow_distribution_settings = follow;
     policy
 }
@@ -223,7 +223,9 @@ fn launch_templates_by_id_name_tag_and_distribution_settings() {
 fn distribute_calls_carry_the_loop_guard_tag_and_deterministic_tokens() {
     let image = image();
     let policy = policy(true);
-    let calls = planner_for(&policy, &image, "event-1").distributions().unwrap();
+    let calls = planner_for(&policy, &image, "event-1")
+        .distributions()
+        .unwrap();
     assert_eq!(calls.len(), 2);
     let source = "arn:aws:imagebuilder:us-east-1:111111111111:image/golden-al2023/1.2.0/3";
     assert!(calls.iter().all(|c| c.source_image == source));
@@ -237,9 +239,13 @@ fn distribute_calls_carry_the_loop_guard_tag_and_deterministic_tokens() {
         "one token per configuration"
     );
     assert!(calls.iter().all(|c| c.client_token.len() <= 36));
-    let again = planner_for(&policy, &image, "event-1").distributions().unwrap();
+    let again = planner_for(&policy, &image, "event-1")
+        .distributions()
+        .unwrap();
     assert_eq!(calls, again, "a redelivered event plans the same tokens");
-    let other_event = planner_for(&policy, &image, "event-2").distributions().unwrap();
+    let other_event = planner_for(&policy, &image, "event-2")
+        .distributions()
+        .unwrap();
     assert_ne!(calls[0].client_token, other_event[0].client_token);
     // A policy edited between Lambda's retries (another role, other tags) is another request.
     for edit in [

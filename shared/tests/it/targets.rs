@@ -131,9 +131,7 @@ fn star_accounts_in_a_named_region_without_an_ami_still_report_a_failed_target()
             ("us-east-1", OTHER)
         ]
     );
-    let nowhere = |ami: &Result<String, NoAmi>| {
-        matches!(ami, Err(NoAmi::NotInRegion { region, .. }) if region == "sa-east-1")
-    };
+    let nowhere = |ami: &Result<String, NoAmi>| matches!(ami, Err(NoAmi::NotInRegion { region, .. }) if region == "sa-east-1");
     assert!(nowhere(&parameters[0].placement.ami), "{parameters:#?}");
     let templates = planner.launch_templates();
     assert_eq!(templates.len(), 1);

@@ -72,7 +72,12 @@ impl Sessions {
 
     /// Who calls made in `account` as `session` are: the assumed role's session ARN, which
     /// names the role without its path.
-    pub fn assumed_arn(&self, partition: &str, account: &str, session: Session) -> Option<Arc<str>> {
+    pub fn assumed_arn(
+        &self,
+        partition: &str,
+        account: &str,
+        session: Session,
+    ) -> Option<Arc<str>> {
         let role = self.role_name.as_deref()?.rsplit('/').next()?;
         let name = session.name;
         Some(format!("arn:{partition}:sts::{account}:assumed-role/{role}/{name}").into())

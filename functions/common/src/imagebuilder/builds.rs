@@ -43,8 +43,9 @@ impl ImageBuilder {
             .iter()
             .filter(|r| scope.covers_rule(&r.name))
             .collect();
-        let (by_pipeline, by_name): (Vec<&Rule>, Vec<&Rule>) =
-            rules.into_iter().partition(|r| newest::pipeline(r).is_some());
+        let (by_pipeline, by_name): (Vec<&Rule>, Vec<&Rule>) = rules
+            .into_iter()
+            .partition(|r| newest::pipeline(r).is_some());
         let mut chosen = Vec::new();
         for rule in by_pipeline {
             let pipeline = newest::pipeline(rule).unwrap_or_default();
@@ -99,7 +100,7 @@ impl ImageBuilder {
             }
         }
         for versions in by_name.values_mut() {
-            versions.sort_by(|a, b| b.version.cmp(&a.version));
+            versions.sort_by_key(|v| std::cmp::Reverse(v.version));
         }
         Ok(by_name)
     }
@@ -129,7 +130,11 @@ impl ImageBuilder {
     }
 
     /// Every build of one image version.
-    async fn builds_of(&self, client: &Client, version: &Version) -> Result<Vec<Candidate>, FunctionError> {
+    async fn builds_of(
+        &self,
+        client: &Client,
+        version: &Version,
+    ) -> Result<Vec<Candidate>, FunctionError> {
         let request = client
             .list_image_build_versions()
             .image_version_arn(&version.arn);
@@ -153,7 +158,9 @@ impl ImageBuilder {
         client: &Client,
         pipeline: &str,
     ) -> Result<Vec<Candidate>, FunctionError> {
-        let request = client.list_image_pipeline_images().image_pipeline_arn(pipeline);
+        let request = client
+            .list_image_pipeline_images()
+            .image_pipeline_arn(pipeline);
         let pages = self
             .listing
             .pages(
@@ -163,7 +170,9 @@ impl ImageBuilder {
             .await
             .map_err(|e| unlisted(call_failure("ListImagePipelineImages", &e)))?;
         let summaries = pages.iter().flat_map(|p| p.image_summary_list());
-        Ok(summaries.filter_map(|s| candidate(s, Some(pipeline))).collect())
+        Ok(summaries
+            .filter_map(|s| candidate(s, Some(pipeline)))
+            .collect())
     }
 }
 

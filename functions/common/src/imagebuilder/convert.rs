@@ -140,7 +140,10 @@ pub fn candidate(summary: &types::ImageSummary, pipeline: Option<&str>) -> Optio
             .and_then(|s| s.status())
             .map(|s| s.as_str().to_string())
             .unwrap_or_default(),
-        image_type: summary.r#type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+        image_type: summary
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
         tags: tags(summary.tags()),
         pipeline: pipeline.map(str::to_string),
     })

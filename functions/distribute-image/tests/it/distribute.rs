@@ -6,8 +6,8 @@ use amiflow_model::input::ignore::IgnoreReason;
 use amiflow_model::report::detail::Detail;
 use amiflow_model::report::distribute::DistributeDetail;
 use amiflow_model::report::Report;
+use amiflow_testkit::function::Function;
 use amiflow_testkit::{env, event_json, unique, HOME_ACCOUNT};
-use amiflow_testkit::function::{Function};
 use distribute_image::distribute::ImageDistributor;
 use serde_json::{json, Value};
 
@@ -52,13 +52,18 @@ fn policy(name: &str, prod: &str, dr: &str) -> Value {
 
 /// The bodies of the DistributeImage requests that mention `text`, in order.
 fn request_bodies(text: &str) -> Vec<Value> {
-    let requests = env().front.requests("imagebuilder", "DistributeImage", text);
+    let requests = env()
+        .front
+        .requests("imagebuilder", "DistributeImage", text);
     requests.into_iter().map(|r| r.body).collect()
 }
 
 /// How many DistributeImage requests the stand-in saw that mention `text`.
 fn distributions(text: &str) -> usize {
-    env().front.requests("imagebuilder", "DistributeImage", text).len()
+    env()
+        .front
+        .requests("imagebuilder", "DistributeImage", text)
+        .len()
 }
 
 /// A policy whose distribute entries allow exactly these (configuration, role) pairs, for direct
@@ -212,8 +217,22 @@ async fn invalid_requests_are_rejected_before_any_call() {
 async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
     let Promotion { name, prod, dr } = promotion("dist-throttle");
     let front = &env().front;
-    front.fail("imagebuilder", "DistributeImage", &prod, "CallRateLimitExceededException", 429, 2);
-    front.fail("imagebuilder", "DistributeImage", &dr, "ResourceInUseException", 400, 1000);
+    front.fail(
+        "imagebuilder",
+        "DistributeImage",
+        &prod,
+        "CallRateLimitExceededException",
+        429,
+        2,
+    );
+    front.fail(
+        "imagebuilder",
+        "DistributeImage",
+        &dr,
+        "ResourceInUseException",
+        400,
+        1000,
+    );
     let app = distributor(policy(&name, &prod, &dr), false).await;
     let source = publish(&name);
     let error = app.error(event_json(&source, "AVAILABLE")).await;
@@ -232,7 +251,11 @@ async fn throttling_is_retried_and_a_persistent_failure_fails_only_its_entry() {
         "ResourceInUseException retried up to the attempt limit"
     );
     let report = error.report().expect("a report");
-    let failed = report.actions.iter().find(|a| a.target == dr).expect("dr's action");
+    let failed = report
+        .actions
+        .iter()
+        .find(|a| a.target == dr)
+        .expect("dr's action");
     assert!(
         matches!(&failed.detail, Detail::Distribute(DistributeDetail::Refused { code, .. }) if code == "ResourceInUseException"),
         "{failed:?}"
@@ -261,7 +284,9 @@ async fn a_token_reused_with_other_parameters_is_explained_and_missing_things_ar
         "{detail:?}"
     );
     assert!(
-        error.to_string().contains("was already used for a DistributeImage with different parameters"),
+        error
+            .to_string()
+            .contains("was already used for a DistributeImage with different parameters"),
         "{error}"
     );
 
@@ -308,7 +333,10 @@ async fn rollback_is_refused_before_any_call() {
         .await;
     assert_eq!(error.error_type(), "InvalidInput");
     assert!(error.to_string().contains("`rollback`"), "{error}");
-    assert!(env().front.requests("imagebuilder", "GetImage", &name).is_empty());
+    assert!(env()
+        .front
+        .requests("imagebuilder", "GetImage", &name)
+        .is_empty());
     assert!(distributions(&name) == 0);
 }
 
@@ -352,9 +380,18 @@ async fn a_reconcile_is_ignored_with_no_call() {
     publish(&name);
     let reason = app.ignored(json!({"reconcile": true})).await;
     assert!(
-        matches!(&reason, IgnoreReason::NotTaken { function: "distribute-image", .. }),
+        matches!(
+            &reason,
+            IgnoreReason::NotTaken {
+                function: "distribute-image",
+                ..
+            }
+        ),
         "{reason}"
     );
-    assert!(env().front.requests("imagebuilder", "GetImage", &name).is_empty());
+    assert!(env()
+        .front
+        .requests("imagebuilder", "GetImage", &name)
+        .is_empty());
     assert_eq!(distributions(&name), 0);
 }

@@ -2,12 +2,10 @@
 //! SDK clients. moto ignores SourceVersion and ClientToken, so these tests check outcomes (which
 //! version is default, which AMI it holds, how many versions exist); requests.rs checks the wire.
 
-use amiflow_model::decide::forbidden::Forbidden;
 use amiflow_model::decide::record::write_record as provenance;
 use amiflow_model::input::arn::ImageBuildVersionArn;
-use amiflow_model::input::ignore::IgnoreReason;
 use amiflow_model::report::action::Outcome::{Failed, Planned, Skipped, Unchanged, Updated};
-use amiflow_model::report::detail::{Detail, Failure};
+use amiflow_model::report::detail::Detail;
 use amiflow_model::report::template::TemplateDetail;
 use amiflow_testkit::function::Function;
 use amiflow_testkit::resources::{
@@ -22,12 +20,12 @@ use aws_sdk_ec2::types::RequestLaunchTemplateData;
 use serde_json::json;
 use update_launch_templates::updater::TemplateUpdater;
 
-async fn updater(policy: serde_json::Value, dry_run: bool) -> Function<TemplateUpdater> {
+pub(crate) async fn updater(policy: serde_json::Value, dry_run: bool) -> Function<TemplateUpdater> {
     Function::new(policy, dry_run, Some("AmiflowTarget"), TemplateUpdater::new).await
 }
 
 /// Gives the template (holding version 1) a version 2 with `image_id`, made the default by hand.
-async fn new_default_version(id: &str, image_id: &str) {
+pub(crate) async fn new_default_version(id: &str, image_id: &str) {
     let ec2 = ec2_client(HOME_ACCOUNT, "us-east-1").await;
     let data = RequestLaunchTemplateData::builder()
         .image_id(image_id)
@@ -39,18 +37,21 @@ async fn new_default_version(id: &str, image_id: &str) {
 }
 
 /// How many versions a template in the home account's us-east-1 has.
-async fn versions_of(id: &str) -> usize {
+pub(crate) async fn versions_of(id: &str) -> usize {
     state(HOME_ACCOUNT, "us-east-1", id).await.versions
 }
 
 /// The function keeping one template, by id, in the home account's us-east-1.
-async fn keeping(id: &str, dry_run: bool) -> Function<TemplateUpdater> {
+pub(crate) async fn keeping(id: &str, dry_run: bool) -> Function<TemplateUpdater> {
     let policy = json!({"rules": [{"name": "r", "launchTemplates": [{"launchTemplateId": id, "region": "us-east-1"}]}]});
     updater(policy, dry_run).await
 }
 
 /// A managed template in the home account's us-east-1, its name and id, and the function keeping it.
-async fn one_template(prefix: &str, dry_run: bool) -> (String, String, Function<TemplateUpdater>) {
+pub(crate) async fn one_template(
+    prefix: &str,
+    dry_run: bool,
+) -> (String, String, Function<TemplateUpdater>) {
     let name = unique(prefix);
     let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
     let app = keeping(&id, dry_run).await;
@@ -58,7 +59,7 @@ async fn one_template(prefix: &str, dry_run: bool) -> (String, String, Function<
 }
 
 /// Publishes an image with AMIs in two Regions of both accounts; returns its ARN.
-fn publish(name: &str, version: &str) -> String {
+pub(crate) fn publish(name: &str, version: &str) -> String {
     let amis = [
         ("us-east-1", HOME_ACCOUNT),
         ("eu-west-1", HOME_ACCOUNT),
@@ -69,7 +70,7 @@ fn publish(name: &str, version: &str) -> String {
 }
 
 /// A template action's reason, beneath its name and pruning notes.
-fn done(detail: &Detail) -> &TemplateDetail {
+pub(crate) fn done(detail: &Detail) -> &TemplateDetail {
     match detail {
         Detail::Template(template) => template.done(),
         other => panic!("a template's reason, not {other:?}"),
@@ -211,7 +212,10 @@ async fn a_half_done_template_is_only_made_default() {
     let report = app.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(outcomes(&report), [(id.clone(), Updated)]);
     assert!(
-        matches!(done(&report.actions[0].detail), TemplateDetail::MadeDefault { version: 2, .. }),
+        matches!(
+            done(&report.actions[0].detail),
+            TemplateDetail::MadeDefault { version: 2, .. }
+        ),
         "{report:#?}"
     );
     let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
@@ -249,7 +253,10 @@ async fn a_missing_template_fails_alone_naming_it() {
         matches!(done(&report.actions[1].detail), TemplateDetail::NoSuchName { name: missing, .. } if *missing == format!("{name}-nope")),
         "{report:#?}"
     );
-    assert!(message.contains(&format!("no launch template named {name}-nope")), "{message}");
+    assert!(
+        message.contains(&format!("no launch template named {name}-nope")),
+        "{message}"
+    );
     assert_eq!(
         state(HOME_ACCOUNT, "us-east-1", &id).await.default,
         2,
@@ -279,8 +286,14 @@ async fn a_template_not_tagged_managed_is_never_changed() {
         "{report:#?}"
     );
     assert_eq!(done(&report.actions[0].detail), &TemplateDetail::Unmanaged);
-    assert!(report.actions[0].detail.to_string().contains("not tagged amiflow:managed=true"));
-    assert_eq!(done(&report.actions[1].detail), &TemplateDetail::LeftToImageBuilder);
+    assert!(report.actions[0]
+        .detail
+        .to_string()
+        .contains("not tagged amiflow:managed=true"));
+    assert_eq!(
+        done(&report.actions[1].detail),
+        &TemplateDetail::LeftToImageBuilder
+    );
     for id in [&named, &own] {
         assert_eq!(versions_of(id).await, 1, "no write");
     }
@@ -322,86 +335,5 @@ async fn the_images_own_launch_template_configurations_default_to_not_setting_th
         outcomes(&again),
         [(id.clone(), Unchanged)],
         "and it converges"
-    );
-}
-
-#[tokio::test]
-async fn ignored_and_malformed_events() {
-    let name = unique("lt-ignored");
-    let app = updater(json!({"rules": []}), false).await;
-    let arn = publish(&name, "1.0.0/1");
-    assert_eq!(
-        app.ignored(event_json(&arn, "BUILDING")).await,
-        IgnoreReason::EventState {
-            status: "BUILDING".into()
-        }
-    );
-    assert!(env().front.requests("imagebuilder", "GetImage", &name).is_empty());
-    let error = app.error(json!({"imageBuildVersionArn": 42})).await;
-    assert_eq!(error.error_type(), "InvalidInput");
-    assert!(
-        error
-            .to_string()
-            .contains("`imageBuildVersionArn`: must be a string"),
-        "{error}"
-    );
-}
-
-#[tokio::test]
-async fn near_the_deadline_no_template_is_started_and_the_report_says_so() {
-    let (name, id, app) = one_template("lt-deadline", false).await;
-    let event = event_json(&publish(&name, "1.0.0/1"), "AVAILABLE");
-    let error = app
-        .invoke_ending_in(event, std::time::Duration::from_secs(5))
-        .await
-        .unwrap_err();
-    let report = error.report().expect("the report is still written");
-    assert_eq!(outcomes(report), [(id.clone(), Failed)]);
-    assert!(
-        matches!(report.actions[0].detail, Detail::Failed(Failure::Deadline { .. })),
-        "{report:#?}"
-    );
-    assert_eq!(versions_of(&id).await, 1, "no write");
-}
-
-#[tokio::test]
-async fn a_template_that_resolves_its_ami_from_ssm_is_left_alone() {
-    let name = unique("lt-resolve");
-    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    new_default_version(&id, "resolve:ssm:/golden/latest").await;
-    let app = keeping(&id, false).await;
-    let report = app
-        .report(event_json(&publish(&name, "1.0.0/1"), "AVAILABLE"))
-        .await;
-    assert_eq!(outcomes(&report), [(id.clone(), Skipped)]);
-    assert!(
-        matches!(done(&report.actions[0].detail), TemplateDetail::FromSsm { parameter, .. } if parameter == "/golden/latest"),
-        "{report:#?}"
-    );
-    assert_eq!(versions_of(&id).await, 2, "no new version");
-}
-
-#[tokio::test]
-async fn a_default_someone_else_set_to_a_newer_build_is_not_moved_back() {
-    let name = unique("lt-foreign");
-    let here = [("us-east-1", HOME_ACCOUNT)];
-    let old = amiflow_testkit::publish(&name, "1.0.0/1", &here);
-    amiflow_testkit::publish(&name, "1.0.0/2", &here);
-    let newer = ami_id(&name, "1.0.0/2", "us-east-1", HOME_ACCOUNT);
-    let id = template(HOME_ACCOUNT, "us-east-1", &name, &[]).await;
-    // A person (or Image Builder's launchTemplateConfigurations) made build /2's AMI the default,
-    // with no amiflow record in the version description.
-    new_default_version(&id, &newer).await;
-    let app = keeping(&id, false).await;
-    let late = app.report(event_json(&old, "AVAILABLE")).await;
-    assert_eq!(outcomes(&late), [(id.clone(), Skipped)], "{late:#?}");
-    assert!(
-        matches!(done(&late.actions[0].detail), TemplateDetail::Kept { why: Forbidden::NewerTag { .. }, .. }),
-        "{late:#?}"
-    );
-    let s = state(HOME_ACCOUNT, "us-east-1", &id).await;
-    assert_eq!(
-        (s.default, s.default_ami.as_str(), s.versions),
-        (2, newer.as_str(), 2)
     );
 }

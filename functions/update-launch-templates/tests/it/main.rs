@@ -3,6 +3,7 @@
 //! on the wire with aws-smithy-mocks where moto falls short.
 
 mod launch_templates;
+mod left_alone;
 mod reconcile;
 mod requests;
 mod rollback;

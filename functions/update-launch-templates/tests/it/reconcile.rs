@@ -26,17 +26,33 @@ fn reconcile() -> Value {
 #[tokio::test]
 async fn a_missed_build_is_applied_and_a_default_moved_back_is_moved_forward() {
     let name = unique("lt-reconcile");
-    let id = launch_template(HOME_ACCOUNT, "us-east-1", &name, &[("amiflow:image", &name)]).await;
+    let id = launch_template(
+        HOME_ACCOUNT,
+        "us-east-1",
+        &name,
+        &[("amiflow:image", &name)],
+    )
+    .await;
     publish(&name, "1.0.0/1", &HERE);
     publish(&name, "1.1.0/1", &HERE);
     let app = updater(&name, false).await;
     let first = app.report(reconcile()).await;
     assert_eq!(first.outcomes(), [Updated], "{first:#?}");
     let newest = ami_id(&name, "1.1.0/1", "us-east-1", HOME_ACCOUNT);
-    assert_eq!(launch_template_state(HOME_ACCOUNT, "us-east-1", &id).await.default_ami, newest);
+    assert_eq!(
+        launch_template_state(HOME_ACCOUNT, "us-east-1", &id)
+            .await
+            .default_ami,
+        newest
+    );
     let steady = app.report(reconcile()).await;
     assert_eq!(steady.outcomes(), [Unchanged], "{steady:#?}");
-    assert_eq!(launch_template_state(HOME_ACCOUNT, "us-east-1", &id).await.versions, 2);
+    assert_eq!(
+        launch_template_state(HOME_ACCOUNT, "us-east-1", &id)
+            .await
+            .versions,
+        2
+    );
     // Someone makes version 1 (the old AMI) the default again.
     let ec2 = ec2_client(HOME_ACCOUNT, "us-east-1").await;
     ec2.modify_launch_template()
@@ -59,14 +75,27 @@ async fn a_template_tagged_later_is_back_filled_and_a_dry_run_names_it_first() {
     let app = updater(&name, false).await;
     let nothing = app.report(reconcile()).await;
     assert!(nothing.actions.is_empty(), "{nothing:#?}");
-    let id = launch_template(HOME_ACCOUNT, "us-east-1", &name, &[("amiflow:image", &name)]).await;
+    let id = launch_template(
+        HOME_ACCOUNT,
+        "us-east-1",
+        &name,
+        &[("amiflow:image", &name)],
+    )
+    .await;
     let dry = updater(&name, true).await.report(reconcile()).await;
     assert_eq!(dry.outcomes(), [Planned], "{dry:#?}");
-    assert_eq!(launch_template_state(HOME_ACCOUNT, "us-east-1", &id).await.versions, 1);
+    assert_eq!(
+        launch_template_state(HOME_ACCOUNT, "us-east-1", &id)
+            .await
+            .versions,
+        1
+    );
     let report = app.report(reconcile()).await;
     assert_eq!(report.outcomes(), [Updated], "{report:#?}");
     assert_eq!(
-        launch_template_state(HOME_ACCOUNT, "us-east-1", &id).await.default_ami,
+        launch_template_state(HOME_ACCOUNT, "us-east-1", &id)
+            .await
+            .default_ami,
         ami_id(&name, "2.0.0/1", "us-east-1", HOME_ACCOUNT)
     );
 }

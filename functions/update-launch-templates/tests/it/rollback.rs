@@ -1,8 +1,8 @@
 //! Rollback, the one sanctioned way backwards, against moto and the Image Builder stand-in.
 
-use amiflow_testkit::{unique, HOME_ACCOUNT};
 use amiflow_testkit::resources::{launch_template, launch_template_state};
 use amiflow_testkit::rollback::{assert_rollback_holds, Held};
+use amiflow_testkit::{unique, HOME_ACCOUNT};
 use serde_json::json;
 use update_launch_templates::updater::TemplateUpdater;
 

@@ -1,7 +1,7 @@
 //! update-launch-templates in a target account: its own narrow session, and a refusal that names
 //! the account and what would allow it. STS is a stand-in here (moto grants every AssumeRole).
 
-use amiflow_testkit::sessions::{assert_narrow_session_and_named_refusal};
+use amiflow_testkit::sessions::assert_narrow_session_and_named_refusal;
 use serde_json::json;
 use update_launch_templates::updater::TemplateUpdater;
 

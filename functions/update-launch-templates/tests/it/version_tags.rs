@@ -8,8 +8,8 @@ use amiflow_model::decide::record::write_record as provenance;
 use amiflow_model::report::action::Outcome;
 use amiflow_model::report::detail::Detail;
 use amiflow_model::report::template::TemplateDetail;
-use amiflow_testkit::{ami_id, event_json, publish, unique, HOME_ACCOUNT};
 use amiflow_testkit::function::{images_without_build_tags, mocked_clients, mocked_ec2, Function};
+use amiflow_testkit::{ami_id, event_json, publish, unique, HOME_ACCOUNT};
 use aws_sdk_ec2::error::ErrorMetadata;
 use aws_sdk_ec2::operation::create_launch_template_version::CreateLaunchTemplateVersionOutput;
 use aws_sdk_ec2::operation::create_tags::{CreateTagsError, CreateTagsOutput};
@@ -203,7 +203,8 @@ async fn a_refused_tag_is_noted_and_the_update_stands() {
     );
     let text = run.detail.to_string();
     assert!(
-        text.contains("not tagged amiflow:version=4") && text.contains("the next run reads its versions"),
+        text.contains("not tagged amiflow:version=4")
+            && text.contains("the next run reads its versions"),
         "{text}"
     );
 }

@@ -18,16 +18,41 @@ async fn a_failed_get_caller_identity_is_asked_once_per_invocation_and_every_val
     let arn = publish(&name, "1.0.0/1", &amis);
     // STS refuses to say (InvalidClientTokenId is not retried): GetCallerIdentity fails.
     let front = &env().front;
-    front.fail_in(OWN_REGION, "sts", "GetCallerIdentity", "", ("InvalidClientTokenId", 403), 100);
+    front.fail_in(
+        OWN_REGION,
+        "sts",
+        "GetCallerIdentity",
+        "",
+        ("InvalidClientTokenId", 403),
+        100,
+    );
     let param = format!("/{name}/latest");
     let policy = parameter_policy(json!({"name": param, "regions": regions}));
-    let app = Function::in_region(OWN_REGION, policy, settings(false, None), ParameterWriter::new).await;
-    let asked = || front.requests_in(OWN_REGION, "sts", "GetCallerIdentity", "").len();
+    let app = Function::in_region(
+        OWN_REGION,
+        policy,
+        settings(false, None),
+        ParameterWriter::new,
+    )
+    .await;
+    let asked = || {
+        front
+            .requests_in(OWN_REGION, "sts", "GetCallerIdentity", "")
+            .len()
+    };
     let first = app.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(first.outcomes(), [Created, Created, Created], "{first:#?}");
-    assert_eq!(asked(), 1, "one placement asks; the other two take its failure");
+    assert_eq!(
+        asked(),
+        1,
+        "one placement asks; the other two take its failure"
+    );
     // The next invocation asks again (a failure to answer is no refusal), and reads the values.
     let again = app.report(event_json(&arn, "AVAILABLE")).await;
-    assert_eq!(again.outcomes(), [Unchanged, Unchanged, Unchanged], "{again:#?}");
+    assert_eq!(
+        again.outcomes(),
+        [Unchanged, Unchanged, Unchanged],
+        "{again:#?}"
+    );
     assert_eq!(asked(), 2);
 }

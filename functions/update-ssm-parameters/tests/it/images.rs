@@ -3,12 +3,15 @@
 
 use amiflow_model::input::ignore::IgnoreReason;
 use amiflow_model::plan::target::NoAmi;
+use amiflow_model::report::action::Outcome::{Created, Failed};
 use amiflow_model::report::answer::Answer;
 use amiflow_model::report::detail::{Detail, Failure};
-use amiflow_model::report::action::Outcome::{Created, Failed};
-use amiflow_testkit::{ami_id, container_image_json, env, event_json, image_json, parameter_policy, publish, unique, HOME_ACCOUNT};
-use amiflow_testkit::function::{Function};
-use amiflow_testkit::resources::{parameter};
+use amiflow_testkit::function::Function;
+use amiflow_testkit::resources::parameter;
+use amiflow_testkit::{
+    ami_id, container_image_json, env, event_json, image_json, parameter_policy, publish, unique,
+    HOME_ACCOUNT,
+};
 use serde_json::json;
 use update_ssm_parameters::parameters::ParameterWriter;
 
@@ -61,7 +64,13 @@ async fn a_container_image_is_ignored_with_no_call_beyond_get_image() {
         other => panic!("expected the container image to be ignored, got {other:?}"),
     }
     let segment = arn.split('/').nth(1).unwrap();
-    assert_eq!(env().front.requests("imagebuilder", "GetImage", segment).len(), 1);
+    assert_eq!(
+        env()
+            .front
+            .requests("imagebuilder", "GetImage", segment)
+            .len(),
+        1
+    );
     assert!(parameter(HOME_ACCOUNT, "us-east-1", &param).await.is_none());
 }
 

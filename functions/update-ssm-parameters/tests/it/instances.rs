@@ -28,7 +28,15 @@ async fn one_invocation_at_a_time_lets_the_newer_build_win_in_either_order() {
         }
         .map(|arn| event_json(arn, "AVAILABLE"));
         let answers = tokio::task::spawn_blocking(move || {
-            run_queued(binary, FUNCTION, 1, 2, &[policy], &events, Duration::from_secs(60))
+            run_queued(
+                binary,
+                FUNCTION,
+                1,
+                2,
+                &[policy],
+                &events,
+                Duration::from_secs(60),
+            )
         })
         .await
         .expect("the emulator ran");

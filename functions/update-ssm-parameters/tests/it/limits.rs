@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use amiflow_model::report::action::Outcome::{Created, Failed};
-use amiflow_testkit::{event_json, one_parameter, publish, unique, HOME_ACCOUNT};
-use amiflow_testkit::function::{settings, Function};
-use amiflow_testkit::resources::{parameter, sdk_config_as};
 use amiflow_model::report::detail::{Detail, Failure};
 use amiflow_model::report::parameter::ParameterDetail;
+use amiflow_testkit::function::{settings, Function};
+use amiflow_testkit::resources::{parameter, sdk_config_as};
+use amiflow_testkit::{event_json, one_parameter, publish, unique, HOME_ACCOUNT};
 use aws_sdk_ssm::types::ParameterType;
 use serde_json::json;
 use update_ssm_parameters::parameters::ParameterWriter;
@@ -34,7 +34,10 @@ async fn a_parameter_outside_the_path_prefix_fails_alone_naming_the_prefix() {
         prefix: "/amiflow".into(),
     };
     assert_eq!(detail, &Detail::Parameter(outside_prefix));
-    assert!(detail.to_string().contains("ParameterPathPrefix"), "{detail}");
+    assert!(
+        detail.to_string().contains("ParameterPathPrefix"),
+        "{detail}"
+    );
     assert!(parameter(HOME_ACCOUNT, "us-east-1", &inside)
         .await
         .is_some());
@@ -88,7 +91,10 @@ async fn near_the_deadline_no_write_is_started_and_the_report_says_so() {
     let report = error.report().expect("the report is still written");
     assert_eq!(report.outcomes(), [Failed]);
     assert!(
-        matches!(report.actions[0].detail, Detail::Failed(Failure::Deadline { .. })),
+        matches!(
+            report.actions[0].detail,
+            Detail::Failed(Failure::Deadline { .. })
+        ),
         "{report:#?}"
     );
     assert!(parameter(HOME_ACCOUNT, "us-east-1", &param).await.is_none());

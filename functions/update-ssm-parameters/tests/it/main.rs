@@ -15,4 +15,3 @@ mod rollback;
 mod session;
 mod ssm;
 mod units;
-

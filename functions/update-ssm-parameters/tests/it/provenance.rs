@@ -4,14 +4,17 @@
 //! wrote last is named by its record, with no read of the value.
 
 use amiflow_common::placement::PlacedClients;
-use amiflow_model::report::action::Outcome::{Created, Skipped, Updated};
-use amiflow_testkit::{ami_id, env, event_json, image_json, one_parameter, parameter_policy, publish, unique, HOME_ACCOUNT, TARGET_ACCOUNT};
-use amiflow_testkit::calls::{CallCounter};
-use amiflow_testkit::function::{Function};
-use amiflow_testkit::resources::{parameter, sdk_config_as, sdk_config_as_person};
 use amiflow_model::decide::forbidden::Forbidden;
+use amiflow_model::report::action::Outcome::{Created, Skipped, Updated};
 use amiflow_model::report::detail::Detail;
 use amiflow_model::report::parameter::ParameterDetail;
+use amiflow_testkit::calls::CallCounter;
+use amiflow_testkit::function::Function;
+use amiflow_testkit::resources::{parameter, sdk_config_as, sdk_config_as_person};
+use amiflow_testkit::{
+    ami_id, env, event_json, image_json, one_parameter, parameter_policy, publish, unique,
+    HOME_ACCOUNT, TARGET_ACCOUNT,
+};
 use aws_sdk_ssm::types::ParameterType;
 use serde_json::json;
 use update_ssm_parameters::parameters::{Clients, ParameterWriter, SESSION};
@@ -57,7 +60,10 @@ async fn a_value_a_person_set_to_a_newer_build_is_not_moved_back() {
     let app = Function::new(policy, false, None, ParameterWriter::new).await;
     let late = app.report(event_json(&old, "AVAILABLE")).await;
     assert_eq!(late.outcomes(), [Skipped], "{late:#?}");
-    assert!(kept_by_tag_of(&late.actions[0].detail, "1.0.0/2"), "{late:#?}");
+    assert!(
+        kept_by_tag_of(&late.actions[0].detail, "1.0.0/2"),
+        "{late:#?}"
+    );
     assert_eq!(value_of(&param).await, newer);
     // An older value written by someone else is still brought forward.
     let newest = publish(&name, "1.1.0/1", &HERE);
@@ -97,7 +103,10 @@ async fn a_newer_value_written_over_amiflows_record_is_not_moved_back() {
     // Build 2 arrives late: the record says build 1, but the value is the person's, of build 3.
     let report = app.report(event_json(&late, "AVAILABLE")).await;
     assert_eq!(report.outcomes(), [Skipped], "{report:#?}");
-    assert!(kept_by_tag_of(&report.actions[0].detail, "1.0.0/3"), "{report:#?}");
+    assert!(
+        kept_by_tag_of(&report.actions[0].detail, "1.0.0/3"),
+        "{report:#?}"
+    );
     assert_eq!(value_of(&param).await, newest);
 }
 

@@ -74,7 +74,10 @@ async fn a_build_whose_event_never_came_is_applied_and_a_second_reconcile_writes
     let steady = app.report(reconcile()).await;
     assert_eq!(steady.outcomes(), [Unchanged; 4], "{steady:#?}");
     assert_eq!(steady.drift(), 0);
-    let version = parameter(HOME_ACCOUNT, "us-east-1", &param).await.unwrap().version;
+    let version = parameter(HOME_ACCOUNT, "us-east-1", &param)
+        .await
+        .unwrap()
+        .version;
     assert_eq!(version, 1, "no second write");
 }
 
@@ -84,7 +87,10 @@ async fn a_value_moved_back_by_hand_is_moved_forward_and_a_new_parameter_is_back
     let (param, added) = (format!("/{name}/latest"), format!("/{name}/added"));
     build(&name, "1.0.0/1");
     build(&name, "1.1.0/1");
-    writer(policy(&name, &[&param]), false).await.report(reconcile()).await;
+    writer(policy(&name, &[&param]), false)
+        .await
+        .report(reconcile())
+        .await;
     // Someone puts the old AMI back in one place (SSM keeps amiflow's record beside it).
     let old = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
     aws_sdk_ssm::Client::new(&sdk_config_as_person("us-east-1").await)
@@ -104,11 +110,29 @@ async fn a_value_moved_back_by_hand_is_moved_forward_and_a_new_parameter_is_back
         .actions
         .iter()
         .filter(|a| a.outcome() != Unchanged)
-        .map(|a| (a.target.clone(), a.region.clone(), a.account_id.clone(), a.outcome()))
+        .map(|a| {
+            (
+                a.target.clone(),
+                a.region.clone(),
+                a.account_id.clone(),
+                a.outcome(),
+            )
+        })
         .collect();
     assert_eq!(repaired.len(), 5, "{report:#?}");
-    assert!(repaired.contains(&(param.clone(), "us-east-1".into(), HOME_ACCOUNT.into(), Updated)));
-    assert_eq!(repaired.iter().filter(|r| r.0 == added && r.3 == Created).count(), 4);
+    assert!(repaired.contains(&(
+        param.clone(),
+        "us-east-1".into(),
+        HOME_ACCOUNT.into(),
+        Updated
+    )));
+    assert_eq!(
+        repaired
+            .iter()
+            .filter(|r| r.0 == added && r.3 == Created)
+            .count(),
+        4
+    );
     assert!(holds(&name, &param, "1.1.0/1").await && holds(&name, &added, "1.1.0/1").await);
 }
 
@@ -127,9 +151,18 @@ async fn a_rolled_back_parameter_stays_rolled_back() {
     let report = app.report(reconcile()).await;
     assert_eq!(report.outcomes(), [Skipped; 4], "{report:#?}");
     let held = |d: &Detail| {
-        matches!(d, Detail::Parameter(ParameterDetail::Kept { why: Forbidden::RolledBack { .. }, .. }))
+        matches!(
+            d,
+            Detail::Parameter(ParameterDetail::Kept {
+                why: Forbidden::RolledBack { .. },
+                ..
+            })
+        )
     };
-    assert!(report.actions.iter().all(|a| held(&a.detail)), "{report:#?}");
+    assert!(
+        report.actions.iter().all(|a| held(&a.detail)),
+        "{report:#?}"
+    );
     assert!(holds(&name, &param, "1.1.0/1").await);
 }
 
@@ -169,18 +202,32 @@ async fn only_the_newest_available_ami_build_of_a_matched_name_is_chosen_past_th
     let param = format!("/{name}/latest");
     // 30 builds of 1.10.0 (two pages of 25): the newest, build 30, is on the second page.
     for n in 1..30 {
-        env().front.put_image(image_json(&name, &format!("1.10.0/{n}"), &[("us-east-1", HOME_ACCOUNT)]));
+        env().front.put_image(image_json(
+            &name,
+            &format!("1.10.0/{n}"),
+            &[("us-east-1", HOME_ACCOUNT)],
+        ));
     }
     let newest = publish(&name, "1.10.0/30", &[("us-east-1", HOME_ACCOUNT)]);
     // 1.9.0 is older as numbers, though newer as text.
-    env().front.put_image(image_json(&name, "1.9.0/99", &[("us-east-1", HOME_ACCOUNT)]));
+    env().front.put_image(image_json(
+        &name,
+        "1.9.0/99",
+        &[("us-east-1", HOME_ACCOUNT)],
+    ));
     // A newer version that failed, a container build, and another image the rule does not match.
     let mut failed = image_json(&name, "1.11.0/1", &[("us-east-1", HOME_ACCOUNT)]);
     failed["state"] = json!({"status": "FAILED", "reason": "test failed"});
     env().front.put_image(failed);
-    env().front.put_image(container_image_json(&name, "2.0.0/1", &["us-east-1"]));
+    env()
+        .front
+        .put_image(container_image_json(&name, "2.0.0/1", &["us-east-1"]));
     let other = unique("other");
-    env().front.put_image(image_json(&other, "9.0.0/1", &[("us-east-1", HOME_ACCOUNT)]));
+    env().front.put_image(image_json(
+        &other,
+        "9.0.0/1",
+        &[("us-east-1", HOME_ACCOUNT)],
+    ));
     let entry = json!({"name": param, "regions": ["us-east-1"]});
     let policy = json!({"rules": [{"name": "golden", "match": {"imageName": name}, "ssmParameters": [entry]}]});
     let app = writer(policy, false).await;
@@ -188,11 +235,19 @@ async fn only_the_newest_available_ami_build_of_a_matched_name_is_chosen_past_th
     assert_eq!(report.outcomes(), [Created], "{report:#?}");
     assert_eq!(report.actions[0].image.as_deref(), Some(newest.as_str()));
     let stored = parameter(HOME_ACCOUNT, "us-east-1", &param).await.unwrap();
-    assert_eq!(stored.value, ami_id(&name, "1.10.0/30", "us-east-1", HOME_ACCOUNT));
-    let listed = env()
-        .front
-        .requests("imagebuilder", "ListImageBuildVersions", &format!("{name}/1.10.0"));
-    assert!(listed.len() >= 2, "every page of the newest version was read: {listed:#?}");
+    assert_eq!(
+        stored.value,
+        ami_id(&name, "1.10.0/30", "us-east-1", HOME_ACCOUNT)
+    );
+    let listed = env().front.requests(
+        "imagebuilder",
+        "ListImageBuildVersions",
+        &format!("{name}/1.10.0"),
+    );
+    assert!(
+        listed.len() >= 2,
+        "every page of the newest version was read: {listed:#?}"
+    );
 }
 
 #[tokio::test]

@@ -2,13 +2,15 @@
 //! show it: moto accepts any `aws:ec2:image` value, and does not count calls.
 
 use amiflow_model::decide::record::write_record as provenance;
-use amiflow_testkit::{ami_id, event_json, one_parameter, outcomes_by_target, publish, unique, HOME_ACCOUNT};
-use amiflow_testkit::function::{
-    images_without_build_tags, mocked_clients, mocked_ec2, mocked_ssm, pipeline, settings, Function,
-};
 use amiflow_model::report::action::Outcome;
 use amiflow_model::report::detail::Detail;
 use amiflow_model::report::parameter::ParameterDetail;
+use amiflow_testkit::function::{
+    images_without_build_tags, mocked_clients, mocked_ec2, mocked_ssm, pipeline, settings, Function,
+};
+use amiflow_testkit::{
+    ami_id, event_json, one_parameter, outcomes_by_target, publish, unique, HOME_ACCOUNT,
+};
 use aws_sdk_ssm::operation::describe_parameters::DescribeParametersOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
 use aws_sdk_ssm::operation::put_parameter::PutParameterOutput;
@@ -111,7 +113,10 @@ async fn an_image_value_the_service_did_not_keep_is_reported_failed() {
             if **written == ParameterDetail::Created { version: 1 }),
         "{detail:?}"
     );
-    assert!(error.to_string().contains("pending or was rejected"), "{error}");
+    assert!(
+        error.to_string().contains("pending or was rejected"),
+        "{error}"
+    );
     assert_eq!(put.num_calls(), 1);
     assert!(
         get.num_calls() >= 2,
@@ -235,7 +240,10 @@ async fn a_name_ssm_would_refuse_fails_alone_with_no_call_and_stays_out_of_reads
             if problem.contains("must not begin with `aws` or `ssm`")),
         "{detail:?}"
     );
-    assert!(detail.to_string().contains("invalid SSM parameter name"), "{detail}");
+    assert!(
+        detail.to_string().contains("invalid SSM parameter name"),
+        "{detail}"
+    );
     assert_eq!(
         (describe.num_calls(), put.num_calls()),
         (1, 1),

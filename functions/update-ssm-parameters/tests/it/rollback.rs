@@ -1,8 +1,8 @@
 //! Rollback, the one sanctioned way backwards, against moto and the Image Builder stand-in.
 
-use amiflow_testkit::{one_parameter, unique, HOME_ACCOUNT};
-use amiflow_testkit::resources::{parameter};
+use amiflow_testkit::resources::parameter;
 use amiflow_testkit::rollback::{assert_rollback_holds, Held};
+use amiflow_testkit::{one_parameter, unique, HOME_ACCOUNT};
 use update_ssm_parameters::parameters::ParameterWriter;
 
 #[tokio::test]

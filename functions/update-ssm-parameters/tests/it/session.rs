@@ -1,8 +1,8 @@
 //! update-ssm-parameters in a target account: its own narrow session, and a refusal that names
 //! the account and what would allow it. STS is a stand-in here (moto grants every AssumeRole).
 
-use amiflow_testkit::{parameter_policy};
-use amiflow_testkit::sessions::{assert_narrow_session_and_named_refusal};
+use amiflow_testkit::parameter_policy;
+use amiflow_testkit::sessions::assert_narrow_session_and_named_refusal;
 use serde_json::json;
 use update_ssm_parameters::parameters::ParameterWriter;
 

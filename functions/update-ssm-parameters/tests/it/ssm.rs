@@ -2,9 +2,12 @@
 //! SDK clients.
 
 use amiflow_model::report::action::Outcome::{Created, Skipped, Unchanged, Updated};
-use amiflow_testkit::{ami_id, env, event_json, image_json, one_parameter, parameter_policy, unique, HOME_ACCOUNT, TARGET_ACCOUNT};
-use amiflow_testkit::function::{Function};
-use amiflow_testkit::resources::{parameter};
+use amiflow_testkit::function::Function;
+use amiflow_testkit::resources::parameter;
+use amiflow_testkit::{
+    ami_id, env, event_json, image_json, one_parameter, parameter_policy, unique, HOME_ACCOUNT,
+    TARGET_ACCOUNT,
+};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use amiflow_model::decide::forbidden::Forbidden;
@@ -145,8 +148,13 @@ async fn a_late_event_for_an_older_build_is_skipped_everywhere() {
     let late = app.report(event_json(&old, "AVAILABLE")).await;
     assert_eq!(late.outcomes(), [Skipped; 3], "{late:#?}");
     assert!(
-        matches!(&late.actions[0].detail,
-            Detail::Parameter(ParameterDetail::Kept { why: Forbidden::NewerRecord { .. }, .. })),
+        matches!(
+            &late.actions[0].detail,
+            Detail::Parameter(ParameterDetail::Kept {
+                why: Forbidden::NewerRecord { .. },
+                ..
+            })
+        ),
         "{late:#?}"
     );
     for region in REGIONS {
@@ -293,7 +301,12 @@ async fn ignored_events_make_no_aws_call() {
     let app = writing(entry, false, None).await;
     let arn = publish(&name, "1.0.0/1");
     let reason = app.ignored(event_json(&arn, "FAILED")).await;
-    assert_eq!(reason, IgnoreReason::EventState { status: "FAILED".into() });
+    assert_eq!(
+        reason,
+        IgnoreReason::EventState {
+            status: "FAILED".into()
+        }
+    );
     let mut other_type = event_json(&arn, "AVAILABLE");
     other_type["detail-type"] = json!("EC2 Image Builder CVE Detected");
     assert!(matches!(
@@ -301,7 +314,10 @@ async fn ignored_events_make_no_aws_call() {
         IgnoreReason::OtherDetailType { detail_type } if detail_type.contains("CVE Detected")
     ));
     assert!(
-        env().front.requests("imagebuilder", "GetImage", &name).is_empty(),
+        env()
+            .front
+            .requests("imagebuilder", "GetImage", &name)
+            .is_empty(),
         "no GetImage for ignored events"
     );
     assert!(parameter(HOME_ACCOUNT, "us-east-1", &format!("/{name}"))
@@ -318,8 +334,16 @@ async fn an_image_that_is_not_available_is_ignored_after_get_image() {
     image["state"] = json!({"status": "DEPRECATED"});
     let arn = image["arn"].as_str().unwrap().to_string();
     env().front.put_image(image);
-    let reason = app.ignored(json!({"imageBuildVersionArn": arn.clone()})).await;
-    assert_eq!(reason, IgnoreReason::ImageState { image: arn, status: "DEPRECATED".into() });
+    let reason = app
+        .ignored(json!({"imageBuildVersionArn": arn.clone()}))
+        .await;
+    assert_eq!(
+        reason,
+        IgnoreReason::ImageState {
+            image: arn,
+            status: "DEPRECATED".into()
+        }
+    );
 }
 
 #[tokio::test]
@@ -365,7 +389,10 @@ async fn malformed_input_is_refused_naming_the_field_and_writes_nothing() {
             error.to_string().contains(words),
             "{error} should contain {words}"
         );
-        assert!(matches!(error, amiflow_common::error::FunctionError::InvalidInput(_)));
+        assert!(matches!(
+            error,
+            amiflow_common::error::FunctionError::InvalidInput(_)
+        ));
     }
     assert!(parameter(HOME_ACCOUNT, "us-east-1", "/never")
         .await

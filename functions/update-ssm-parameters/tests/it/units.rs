@@ -16,7 +16,8 @@ use update_ssm_parameters::parameters::ParameterWriter;
 /// matches this test's image alone: a reconcile reads every image of the account.
 async fn writer(image: &str, param: &str, accounts: &[&str]) -> Function<ParameterWriter> {
     let entry = json!({"name": param, "regions": ["us-east-1"], "accounts": accounts});
-    let policy = json!({"rules": [{"name": "r", "match": {"imageName": image}, "ssmParameters": [entry]}]});
+    let policy =
+        json!({"rules": [{"name": "r", "match": {"imageName": image}, "ssmParameters": [entry]}]});
     Function::new(policy, false, Some("AmiflowTarget"), ParameterWriter::new).await
 }
 
@@ -36,15 +37,24 @@ async fn a_unit_writes_to_every_account_under_it_and_a_moved_in_account_is_back_
     env().front.empty_organization_pages(2);
     let report = app.report(event_json(&arn, "AVAILABLE")).await;
     assert_eq!(report.outcomes(), [Created, Created], "{report:#?}");
-    let mut written: Vec<&str> = report.actions.iter().map(|a| a.account_id.as_str()).collect();
+    let mut written: Vec<&str> = report
+        .actions
+        .iter()
+        .map(|a| a.account_id.as_str())
+        .collect();
     written.sort_unstable();
     let mut expected = [direct.as_str(), deep.as_str()];
     expected.sort_unstable();
     assert_eq!(written, expected, "{report:#?}");
     let owners = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
     for account in [&direct, &deep] {
-        let stored = parameter(account, "us-east-1", &param).await.expect("written");
-        assert_eq!(stored.value, owners, "the owner's AMI, shared with the account");
+        let stored = parameter(account, "us-east-1", &param)
+            .await
+            .expect("written");
+        assert_eq!(
+            stored.value, owners,
+            "the owner's AMI, shared with the account"
+        );
     }
     assert!(parameter(&outside, "us-east-1", &param).await.is_none());
 
@@ -52,8 +62,11 @@ async fn a_unit_writes_to_every_account_under_it_and_a_moved_in_account_is_back_
     move_account(&outside, &root, &nested).await;
     let back_fill = json!({"reconcile": true, "accounts": [outside]});
     let report = app.report(back_fill).await;
-    let touched: Vec<(&str, _)> =
-        report.actions.iter().map(|a| (a.account_id.as_str(), a.outcome())).collect();
+    let touched: Vec<(&str, _)> = report
+        .actions
+        .iter()
+        .map(|a| (a.account_id.as_str(), a.outcome()))
+        .collect();
     assert_eq!(touched, [(outside.as_str(), Created)], "{report:#?}");
     assert!(parameter(&outside, "us-east-1", &param).await.is_some());
 }
@@ -69,7 +82,10 @@ async fn a_unit_that_does_not_exist_fails_the_targets_that_name_it() {
     let error = app.error(event_json(&arn, "AVAILABLE")).await;
     let report = error.report().expect("a report");
     assert_eq!(report.outcomes(), [Failed, Created], "{report:#?}");
-    assert_eq!(report.actions[0].account_id, missing, "the report names the unit");
+    assert_eq!(
+        report.actions[0].account_id, missing,
+        "the report names the unit"
+    );
     assert!(
         matches!(&report.actions[0].detail, Detail::Failed(Failure::NoAmi(NoAmi::Unit { id, .. })) if id == missing),
         "{report:#?}"
@@ -82,7 +98,9 @@ async fn a_malformed_unit_is_refused_naming_it_before_anything_runs() {
     let policy = parameter_policy(json!({"name": "/p", "accounts": ["ou-Prod"]}));
     let error = amiflow_model::policy::Policy::from_value(&policy).unwrap_err();
     assert!(
-        error.to_string().contains("\"ou-Prod\" is no organizational unit id"),
+        error
+            .to_string()
+            .contains("\"ou-Prod\" is no organizational unit id"),
         "{error}"
     );
 }

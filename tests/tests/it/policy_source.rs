@@ -1,6 +1,6 @@
 //! Where a function's policy comes from (inline or an SSM parameter), read at cold start.
 
-use amiflow_common::pipeline::load_policy;
+use amiflow_common::policy_source::load_policy;
 use amiflow_common::settings::PolicySource;
 use amiflow_testkit::{env, unique};
 use serde_json::json;
@@ -8,7 +8,8 @@ use serde_json::json;
 #[tokio::test]
 async fn invalid_policies_are_init_errors_listing_every_violation() {
     env();
-    let base = amiflow_common::clients::load_base_config(std::time::Duration::from_secs(30)).await;
+    let base =
+        amiflow_common::aws::config::load_base_config(std::time::Duration::from_secs(30)).await;
     let bad = r#"{"rules": [{"name": "r", "ssmParameter": [], "launchTemplates": [{"launchTemplateName": "web"}]}]}"#;
     let error = load_policy(&PolicySource::Inline(bad.into()), &base)
         .await
@@ -30,7 +31,8 @@ async fn invalid_policies_are_init_errors_listing_every_violation() {
 #[tokio::test]
 async fn the_policy_can_live_in_an_ssm_parameter() {
     env();
-    let base = amiflow_common::clients::load_base_config(std::time::Duration::from_secs(30)).await;
+    let base =
+        amiflow_common::aws::config::load_base_config(std::time::Duration::from_secs(30)).await;
     let name = format!("/{}/policy", unique("policy"));
     let document =
         json!({"followDistributionSettings": false, "rules": [{"name": "from-ssm"}]}).to_string();

@@ -1,4 +1,5 @@
-//! The harness itself: both emulators start, answer the real SDK clients, and leave nothing behind.
+//! The harness itself: moto and its fake front start, answer the real SDK clients (the Rust SDK's
+//! parsers, beside the botocore checks of tests/fake), and leave nothing behind.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ async fn serves_get_image_through_the_sdk_and_rejects_what_the_service_rejects()
     let config = sdk_config().await;
     let name = unique("harness");
     let arn = format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:image/{name}/1.0.0/1");
-    env().standin.put_image(json!({"image": {
+    env().front.put_image(json!({"image": {
         "arn": arn, "name": name, "version": "1.0.0/1", "state": {"status": "AVAILABLE"},
         "outputResources": {"amis": [{"region": "us-east-1", "image": "ami-0123456789abcdef0"}]}
     }}));
@@ -49,9 +50,9 @@ async fn distribute_image_is_idempotent_per_token_and_rejects_a_reused_token() {
     let configuration =
         format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}");
     env()
-        .standin
+        .front
         .put_image(json!({"arn": source, "name": name, "state": {"status": "AVAILABLE"}}));
-    env().standin.put_configuration(
+    env().front.put_configuration(
         json!({"arn": configuration, "name": name, "distributions": [{"region": "us-east-1"}]}),
     );
     let client = aws_sdk_imagebuilder::Client::new(&config);
@@ -79,7 +80,16 @@ async fn distribute_image_is_idempotent_per_token_and_rejects_a_reused_token() {
         aws_sdk_imagebuilder::error::ProvideErrorMetadata::code(&mismatch),
         Some("IdempotentParameterMismatchException")
     );
-    assert_eq!(env().standin.requests("DistributeImage", &name).len(), 3);
+    assert_eq!(
+        env()
+            .front
+            .requests("imagebuilder", "DistributeImage", &name)
+            .len(),
+        3
+    );
+    let arn = first.image_build_version_arn().unwrap();
+    let product = env().front.image(arn).expect("the product is stored");
+    assert_eq!(product["state"]["status"], "AVAILABLE");
 }
 
 /// The image GetImage returns for `arn` through the SDK, or the error code it fails with.
@@ -104,7 +114,7 @@ async fn serves_container_images_and_ami_states_as_the_service_does() {
     let container = container_image_json(&name, "1.0.0/1", &["us-east-1", "eu-west-1"]);
     let arn = container["arn"].as_str().unwrap().to_string();
     assert!(arn.contains(&format!("image/{}/", name.to_lowercase().replace(' ', "-"))));
-    env().standin.put_image(container);
+    env().front.put_image(container);
     let image = get_image(&client, &arn).await.unwrap();
     assert_eq!(
         image.r#type(),
@@ -122,7 +132,7 @@ async fn serves_container_images_and_ami_states_as_the_service_does() {
         &[("us-east-1", HOME_ACCOUNT)],
     );
     let ami_arn = ami_image["arn"].as_str().unwrap().to_string();
-    env().standin.put_image(ami_image);
+    env().front.put_image(ami_image);
     let image = get_image(&client, &ami_arn).await.unwrap();
     assert_eq!(
         image.r#type(),
@@ -141,7 +151,7 @@ async fn distribute_image_refuses_tag_keys_and_values_over_the_limits() {
     let name = unique("harness-tags");
     let configuration =
         format!("arn:aws:imagebuilder:us-east-1:{HOME_ACCOUNT}:distribution-configuration/{name}");
-    env().standin.put_configuration(
+    env().front.put_configuration(
         json!({"arn": configuration, "name": name, "distributions": [{"region": "us-east-1"}]}),
     );
     let client = aws_sdk_imagebuilder::Client::new(&config);
@@ -226,7 +236,7 @@ fn leaves_no_process_behind() {
         .args([
             "--ignored",
             "--exact",
-            "harness_child",
+            "harness::harness_child",
             "--nocapture",
             "--test-threads=1",
         ])

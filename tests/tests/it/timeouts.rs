@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use amiflow_common::clients::load_base_config;
+use amiflow_common::aws::config::load_base_config;
 
 #[tokio::test]
 async fn a_call_to_a_server_that_never_answers_times_out() {
