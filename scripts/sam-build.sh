@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `sam build` as a user runs it, offline: SAM's rust-cargolambda build method with cargo-lambda and
-# zig from .venv-sam, locked to Cargo.lock. The three functions share the workspace's target/, so
+# zig from .venv-sam, locked to Cargo.lock. The four functions share the workspace's target/, so
 # the AWS SDK is compiled once. Then checks each bootstrap (an ELF for the chosen architecture that
 # needs no glibc newer than al2023's 2.34) and prints it with its size.
 #
@@ -29,7 +29,7 @@ sam build --beta-features --template-file template.yaml \
   --parameter-overrides "Architecture=$arch" "$@"
 
 failed=0
-for fn in DistributeImageFunction UpdateSsmParametersFunction UpdateLaunchTemplatesFunction; do
+for fn in DistributeImageFunction UpdateSsmParametersFunction UpdateLaunchTemplatesFunction RefreshInstancesFunction; do
   bootstrap=".aws-sam/build/$fn/bootstrap"
   if [ ! -f "$bootstrap" ]; then
     echo "sam-build: $fn: no bootstrap at $bootstrap" >&2; failed=1; continue

@@ -36,6 +36,30 @@ pub enum Plan<T> {
     Ignore(IgnoreReason),
 }
 
+/// The request kinds a function takes besides an image's event or direct request, each of
+/// which every function takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Takes {
+    /// `{"imageBuildVersionArn": ..., "rollback": true}`: it writes values to move back.
+    pub rollback: bool,
+    /// `{"reconcile": true}`: it holds targets a reconcile repairs.
+    pub reconcile: bool,
+    /// update-launch-templates' results, delivered by EventBridge.
+    pub results: bool,
+    /// A direct DistributeImage request.
+    pub calls: bool,
+}
+
+impl Takes {
+    /// Images only.
+    pub const IMAGES: Takes = Takes {
+        rollback: false,
+        reconcile: false,
+        results: false,
+        calls: false,
+    };
+}
+
 /// One function's part of the invocation flow. Implemented by a named struct that owns its
 /// clients and its call limit; the per-invocation facts come in the `Context`.
 pub trait Executor: Send + Sync {
@@ -45,11 +69,8 @@ pub trait Executor: Send + Sync {
     /// What this function's actions are (the report's `kind`, the metrics' `Kind`).
     const KIND: ActionKind;
 
-    /// What this function does with `request`. By default: it acts on an image (an event or a
-    /// direct request) and on nothing else.
-    fn admit(&self, request: &Request) -> Admission {
-        admit_images_only(Self::KIND, request)
-    }
+    /// The request kinds it takes besides images; any other is ignored or refused (`admit`).
+    const TAKES: Takes = Takes::IMAGES;
 
     /// This function's targets from one source.
     fn plan(&self, source: Source<'_>, context: &Context)
@@ -64,23 +85,44 @@ pub trait Executor: Send + Sync {
     ) -> impl Future<Output = Vec<Action>> + Send;
 }
 
-/// The default admission: an image's event or direct request is acted on; a reconcile or a
-/// result of another function is no work for this one; a rollback or a direct DistributeImage
-/// request is a mistake to refuse.
-pub fn admit_images_only(kind: ActionKind, request: &Request) -> Admission {
+/// The targets of an image's plan, from `targets`; a direct call is not planned from an image,
+/// and plans nothing here.
+pub fn plan_image<T>(
+    source: Source<'_>,
+    targets: impl FnOnce(&Planner<'_>) -> Vec<T>,
+) -> Result<Plan<T>, InputError> {
+    Ok(Plan::Targets(match source {
+        Source::Image(planner) => targets(planner),
+        Source::Call(_) => Vec::new(),
+    }))
+}
+
+/// What a function that takes `takes` does with `request`: an image's event or direct request is
+/// acted on, and so is each kind it takes; a reconcile or a result of another function is no work
+/// for it; a rollback or a direct DistributeImage request it does not take is a mistake to refuse.
+pub fn admit(kind: ActionKind, takes: Takes, request: &Request) -> Admission {
     let function = kind.function_name();
+    let taken = match request {
+        Request::Image(image) => !image.is_rollback() || takes.rollback,
+        Request::Reconcile(_) => takes.reconcile,
+        Request::Changed(_) => takes.results,
+        Request::Distribute(_) => takes.calls,
+        Request::Ignore(_) => false,
+    };
+    if taken {
+        return Admission::Act;
+    }
     match request {
-        Request::Image(image) if image.is_rollback() => Admission::Refuse(InputError::new(
+        Request::Image(_) => Admission::Refuse(InputError::new(
             "rollback",
             format!(
                 "{function} writes no value to move back: a rollback is for the functions that keep SSM \
                  parameters and launch templates"
             ),
         )),
-        Request::Image(_) => Admission::Act,
         Request::Reconcile(_) => Admission::Ignore(IgnoreReason::NotTaken {
             function,
-            why: "keeps no target a reconcile could repair".into(),
+            why: "keeps no value a reconcile could repair: what it does is made once, not held".into(),
         }),
         Request::Changed(_) => Admission::Ignore(IgnoreReason::NotTaken {
             function,

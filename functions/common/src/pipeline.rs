@@ -19,7 +19,7 @@ use crate::aws::AwsContext;
 use crate::context::Context;
 use crate::deadline::Deadline;
 use crate::error::FunctionError;
-use crate::executor::{Admission, Executor};
+use crate::executor::{admit, Admission, Executor};
 use crate::finish::finish;
 use crate::imagebuilder::ImageBuilder;
 use crate::metrics;
@@ -91,7 +91,7 @@ impl Pipeline {
     ) -> Result<Answer, FunctionError> {
         let started = Instant::now();
         let request = Request::classify(input)?;
-        match executor.admit(&request) {
+        match admit(E::KIND, E::TAKES, &request) {
             Admission::Act => {}
             Admission::Ignore(reason) => return Ok(ignored(reason)),
             Admission::Refuse(error) => return Err(error.into()),

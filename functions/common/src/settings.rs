@@ -49,7 +49,7 @@ impl Default for Settings {
             cross_account_role: None,
             // Each call in flight holds a connection, so this bounds memory and file descriptors;
             // it also bounds speed at scale. 320 keeps 800 placements under 40 MB and takes 3,200
-            // under 3 s at 50 ms a call (README, Benchmarks).
+            // under 3 s at 50 ms a call (docs/benchmarks.md).
             max_concurrency: 320,
             parameter_path_prefix: None,
             // SSM validates the AMI after PutParameter returns, usually within seconds.

@@ -3,14 +3,12 @@
 use amiflow_common::aws::limit::CallLimit;
 use amiflow_common::context::Context;
 use amiflow_common::error::FunctionError;
-use amiflow_common::executor::{admit_images_only, Admission, Executor, Plan, Source};
+use amiflow_common::executor::{Executor, Plan, Source, Takes};
 use amiflow_common::imagebuilder::ImageBuilder;
 use amiflow_common::pipeline::Pipeline;
 use amiflow_model::error::InputError;
 use amiflow_model::input::arn::arn_region;
 use amiflow_model::input::distribute::{allowed_by_policy, check_call};
-use amiflow_model::input::ignore::IgnoreReason;
-use amiflow_model::input::Request;
 use amiflow_model::plan::target::{DistributeCall, Placement};
 use amiflow_model::policy::Policy;
 use amiflow_model::report::action::{Action, ActionKind};
@@ -116,20 +114,12 @@ impl ImageDistributor {
 impl Executor for ImageDistributor {
     type Target = Checked;
     const KIND: ActionKind = KIND;
-
-    /// Besides events: a direct DistributeImage request. A reconcile is no work here: a
-    /// distribution is a promotion made once, not a value to hold.
-    fn admit(&self, request: &Request) -> Admission {
-        match request {
-            Request::Distribute(_) => Admission::Act,
-            Request::Reconcile(_) => Admission::Ignore(IgnoreReason::NotTaken {
-                function: KIND.function_name(),
-                why: "does not reconcile: a distribution is a promotion made once, not a value to hold"
-                    .into(),
-            }),
-            other => admit_images_only(KIND, other),
-        }
-    }
+    /// A direct DistributeImage request. A reconcile is no work here: a distribution is a
+    /// promotion made once, not a value to hold.
+    const TAKES: Takes = Takes {
+        calls: true,
+        ..Takes::IMAGES
+    };
 
     /// An image's calls; a direct request is all or nothing: one that cannot be sent, or that
     /// the policy does not allow, is refused before any call.

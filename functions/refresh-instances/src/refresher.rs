@@ -3,11 +3,10 @@
 
 use amiflow_common::aws::sessions::Session;
 use amiflow_common::context::Context;
-use amiflow_common::executor::{admit_images_only, Admission, Executor, Plan, Source};
+use amiflow_common::executor::{plan_image, Executor, Plan, Source, Takes};
 use amiflow_common::pipeline::Pipeline;
 use amiflow_common::placement::PlacedClients;
 use amiflow_model::error::InputError;
-use amiflow_model::input::Request;
 use amiflow_model::plan::target::TemplateTarget;
 use amiflow_model::policy::refresh::RefreshPreferences;
 use amiflow_model::report::action::{Action, ActionKind};
@@ -40,17 +39,11 @@ pub struct InstanceRefresher {
 
 impl InstanceRefresher {
     pub fn new(pipeline: &Pipeline) -> Self {
-        let clients = PlacedClients::new(pipeline, SESSION, |config| Clients {
-            autoscaling: amiflow_common::client!(aws_sdk_autoscaling, config),
-            ec2: amiflow_common::client!(aws_sdk_ec2, config),
-        });
-        Self::with_clients(pipeline, clients)
-    }
-
-    /// With clients made elsewhere (tests count or mock theirs).
-    pub fn with_clients(pipeline: &Pipeline, clients: PlacedClients<Clients>) -> Self {
         Self {
-            clients,
+            clients: PlacedClients::new(pipeline, SESSION, |config| Clients {
+                autoscaling: amiflow_common::client!(aws_sdk_autoscaling, config),
+                ec2: amiflow_common::client!(aws_sdk_ec2, config),
+            }),
             preferences: pipeline.policy.instance_refresh.clone(),
         }
     }
@@ -72,22 +65,17 @@ fn failed(target: &TemplateTarget, why: Detail) -> Action {
 impl Executor for InstanceRefresher {
     type Target = TemplateTarget;
     const KIND: ActionKind = KIND;
-
-    /// Besides events: update-launch-templates' results (the templates it changed), and
-    /// reconciles. A rollback is update-launch-templates' to make; its result then arrives here.
-    fn admit(&self, request: &Request) -> Admission {
-        match request {
-            Request::Reconcile(_) | Request::Changed(_) => Admission::Act,
-            other => admit_images_only(KIND, other),
-        }
-    }
+    /// update-launch-templates' results (the templates it changed), and reconciles. A rollback is
+    /// update-launch-templates' to make; its result then arrives here.
+    const TAKES: Takes = Takes {
+        reconcile: true,
+        results: true,
+        ..Takes::IMAGES
+    };
 
     /// The launch templates the policy keeps for the image: their groups are the ones to look at.
     fn plan(&self, source: Source<'_>, _: &Context) -> Result<Plan<TemplateTarget>, InputError> {
-        Ok(Plan::Targets(match source {
-            Source::Image(planner) => planner.launch_templates(),
-            Source::Call(_) => Vec::new(),
-        }))
+        plan_image(source, |planner| planner.launch_templates())
     }
 
     async fn apply(&self, targets: Vec<TemplateTarget>, context: &Context) -> Vec<Action> {

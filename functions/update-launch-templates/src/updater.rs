@@ -3,11 +3,10 @@
 
 use amiflow_common::aws::sessions::Session;
 use amiflow_common::context::Context;
-use amiflow_common::executor::{Admission, Executor, Plan, Source};
+use amiflow_common::executor::{plan_image, Executor, Plan, Source, Takes};
 use amiflow_common::pipeline::Pipeline;
 use amiflow_common::placement::PlacedClients;
 use amiflow_model::error::InputError;
-use amiflow_model::input::Request;
 use amiflow_model::plan::target::TemplateTarget;
 use amiflow_model::report::action::{Action, ActionKind};
 use amiflow_model::report::detail::Detail;
@@ -55,20 +54,15 @@ impl TemplateUpdater {
 impl Executor for TemplateUpdater {
     type Target = TemplateTarget;
     const KIND: ActionKind = KIND;
-
-    /// Besides events: rollbacks, and reconciles (a template's default is a value to hold).
-    fn admit(&self, request: &Request) -> Admission {
-        match request {
-            Request::Image(_) | Request::Reconcile(_) => Admission::Act,
-            other => amiflow_common::executor::admit_images_only(KIND, other),
-        }
-    }
+    /// A template's default is a value to hold: it rolls back and reconciles.
+    const TAKES: Takes = Takes {
+        rollback: true,
+        reconcile: true,
+        ..Takes::IMAGES
+    };
 
     fn plan(&self, source: Source<'_>, _: &Context) -> Result<Plan<TemplateTarget>, InputError> {
-        Ok(Plan::Targets(match source {
-            Source::Image(planner) => planner.launch_templates(),
-            Source::Call(_) => Vec::new(),
-        }))
+        plan_image(source, |planner| planner.launch_templates())
     }
 
     async fn apply(&self, targets: Vec<TemplateTarget>, context: &Context) -> Vec<Action> {

@@ -8,13 +8,12 @@ use amiflow_common::aws::clients::AccountClient;
 use amiflow_common::aws::sessions::Session;
 use amiflow_common::build_tags::built_from;
 use amiflow_common::context::Context;
-use amiflow_common::executor::{Admission, Executor, Plan, Source};
+use amiflow_common::executor::{plan_image, Executor, Plan, Source, Takes};
 use amiflow_common::pipeline::Pipeline;
 use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_model::decide::record::{explains, read_record, write_record};
 use amiflow_model::decide::{decide, Current, Decision};
 use amiflow_model::error::InputError;
-use amiflow_model::input::Request;
 use amiflow_model::plan::target::ParameterTarget;
 use amiflow_model::plan::unique::unique_by;
 use amiflow_model::report::action::{Action, ActionKind};
@@ -75,20 +74,15 @@ impl ParameterWriter {
 impl Executor for ParameterWriter {
     type Target = ParameterTarget;
     const KIND: ActionKind = KIND;
-
-    /// Besides events: rollbacks, and reconciles (a parameter is a value to hold).
-    fn admit(&self, request: &Request) -> Admission {
-        match request {
-            Request::Image(_) | Request::Reconcile(_) => Admission::Act,
-            other => amiflow_common::executor::admit_images_only(KIND, other),
-        }
-    }
+    /// A parameter is a value to hold: it rolls back and reconciles.
+    const TAKES: Takes = Takes {
+        rollback: true,
+        reconcile: true,
+        ..Takes::IMAGES
+    };
 
     fn plan(&self, source: Source<'_>, _: &Context) -> Result<Plan<ParameterTarget>, InputError> {
-        Ok(Plan::Targets(match source {
-            Source::Image(planner) => planner.parameters(),
-            Source::Call(_) => Vec::new(),
-        }))
+        plan_image(source, |planner| planner.parameters())
     }
 
     /// One action per target, grouped by (Region, account).

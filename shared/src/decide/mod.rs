@@ -8,6 +8,7 @@ pub mod record;
 pub mod refresh;
 pub mod tags;
 pub mod template;
+pub mod template_tags;
 
 use forbidden::Forbidden;
 use record::read_record;

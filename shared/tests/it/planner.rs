@@ -1,4 +1,4 @@
-//! Planner behaviour from JSON fixtures: the README's expansion rules ("The policy") and the loop guard.
+//! Planner behaviour from JSON fixtures: the expansion rules of docs/policy.md and the loop guard.
 
 use amiflow_model::decide::tags::SOURCE_IMAGE_TAG;
 use amiflow_model::input::ignore::IgnoreReason;
