@@ -1,5 +1,6 @@
 //! The `amiflow validate` command as a user runs it: output and exit status.
 
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// A file of the model's fixtures (policies), or of this crate's own (Image Builder documents).
@@ -16,6 +17,32 @@ fn run(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("amiflow runs")
+}
+
+/// A file of `text` in a scratch folder of this test (`name`), removed when dropped.
+struct Scratch {
+    dir: PathBuf,
+    file: PathBuf,
+}
+
+impl Scratch {
+    fn new(name: &str, file: &str, text: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("amiflow-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join(file);
+        std::fs::write(&file, text).unwrap();
+        Self { dir, file }
+    }
+
+    fn path(&self) -> &str {
+        self.file.to_str().unwrap()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 fn stdout(out: &Output) -> String {
@@ -86,18 +113,14 @@ fn own_bad_documents_exit_1_with_every_violation() {
 fn unreadable_or_not_json_exits_2_even_beside_invalid_files() {
     let missing = run(&["validate", "/nonexistent/policy.json"]);
     assert_eq!(missing.status.code(), Some(2));
-    let dir = std::env::temp_dir().join(format!("amiflow-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let broken = dir.join("broken.json");
-    std::fs::write(&broken, "{\"rules\": [").unwrap();
+    let broken = Scratch::new("broken", "broken.json", "{\"rules\": [");
     let out = run(&[
         "validate",
         &fixture("invalid/policy-bad.json"),
-        broken.to_str().unwrap(),
+        broken.path(),
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -108,21 +131,18 @@ fn no_files_is_a_usage_error() {
 
 #[test]
 fn rules_without_a_pipeline_that_reach_templates_or_other_accounts_warn_and_still_exit_0() {
-    let dir = std::env::temp_dir().join(format!("amiflow-cli-warn-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let policy = dir.join("policy.json");
-    std::fs::write(
-        &policy,
+    let policy = Scratch::new(
+        "warn",
+        "policy.json",
         r#"{"rules": [
             {"name": "golden", "match": {"imageName": "golden-al2023*"},
              "launchTemplates": [{"launchTemplateName": "web", "region": "us-east-1"}]},
             {"name": "home", "ssmParameters": [{"name": "/p"}]}
         ]}"#,
-    )
-    .unwrap();
+    );
     let out = run(&[
         "validate",
-        policy.to_str().unwrap(),
+        policy.path(),
         &fixture("policy/spec-example.json"),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -141,7 +161,6 @@ fn rules_without_a_pipeline_that_reach_templates_or_other_accounts_warn_and_stil
         text.contains("add match.pipelineArn for production rules"),
         "{text}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 // Every JSON example in the Image Builder documentation seeds, validated as the real API sees it.
@@ -226,16 +245,13 @@ fn update_example_from_001_also_has_an_arn_the_api_rejects() {
 
 #[test]
 fn a_malformed_organizational_unit_is_refused_naming_it() {
-    let dir = std::env::temp_dir().join(format!("amiflow-cli-ou-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let policy = dir.join("policy.json");
-    std::fs::write(
-        &policy,
+    let policy = Scratch::new(
+        "ou",
+        "policy.json",
         r#"{"rules": [{"name": "prod", "ssmParameters": [
             {"name": "/amiflow/golden", "accounts": ["ou-ab12-cdefgh34", "ou-Prod", "r-ab12"]}]}]}"#,
-    )
-    .unwrap();
-    let out = run(&["validate", policy.to_str().unwrap()]);
+    );
+    let out = run(&["validate", policy.path()]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(text.contains("(1 violations)"), "{text}");
@@ -245,5 +261,4 @@ fn a_malformed_organizational_unit_is_refused_naming_it() {
         ),
         "{text}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -24,10 +24,9 @@ import uuid
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from . import errors
-from .wire import Context, QueryService, ServiceError, x
+from .query import QueryXmlService
+from .wire import Context, ServiceError, x
 
-NS = errors.NAMESPACES["autoscaling"]
 ACTIVE = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
 ENDINGS = ("Successful", "Failed", "Cancelled", "RollbackSuccessful")
 STRATEGIES = ("Rolling", "ReplaceRootVolume")
@@ -107,7 +106,7 @@ class Refresh:
                 f"{x('Strategy', self.strategy)}</member>")
 
 
-class InstanceRefreshes(QueryService):
+class InstanceRefreshes(QueryXmlService):
     name = "autoscaling"
     members = {
         "StartInstanceRefresh": ("AutoScalingGroupName", "Strategy", "DesiredConfiguration", "Preferences"),
@@ -122,14 +121,6 @@ class InstanceRefreshes(QueryService):
 
     def arguments(self, req) -> dict:
         return nest(super().arguments(req))
-
-    def answer(self, op: str, result: str, request_id: str) -> tuple[str, bytes]:
-        return "text/xml", (f'<{op}Response xmlns="{NS}"><{op}Result>{result}</{op}Result>'
-                            f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
-                            f"</{op}Response>").encode()
-
-    def error(self, e: ServiceError, request_id: str) -> tuple[str, bytes, dict]:
-        return errors.query_xml(NS, e, request_id)
 
     @staticmethod
     def group_name(args: dict) -> str:

@@ -24,22 +24,22 @@ class ImageStore:
 
     def put_image(self, image: dict) -> dict:
         """Adds an image: GetImage's answer (`{"image": {...}}`) or the image object itself."""
-        image = copy.deepcopy(image.get("image", image))
-        if not isinstance(image.get("arn"), str):
-            raise ValueError("an image has an arn")
-        with self.lock:
-            self.images[image["arn"]] = image
-        return image
+        return self._put(self.images, image, "image", "an image")
 
     def put_configuration(self, configuration: dict) -> dict:
         """Adds a distribution configuration (GetDistributionConfiguration's `distributionConfiguration`,
         or the object itself)."""
-        configuration = copy.deepcopy(configuration.get("distributionConfiguration", configuration))
-        if not isinstance(configuration.get("arn"), str):
-            raise ValueError("a distribution configuration has an arn")
+        return self._put(self.configurations, configuration, "distributionConfiguration",
+                         "a distribution configuration")
+
+    def _put(self, into: dict, answer: dict, member: str, what: str) -> dict:
+        """Stores a copy of the object `answer` holds as `member` (or `answer` itself), by its ARN."""
+        item = copy.deepcopy(answer.get(member, answer))
+        if not isinstance(item.get("arn"), str):
+            raise ValueError(f"{what} has an arn")
         with self.lock:
-            self.configurations[configuration["arn"]] = configuration
-        return configuration
+            into[item["arn"]] = item
+        return item
 
     def image(self, arn: str) -> dict | None:
         with self.lock:

@@ -8,11 +8,10 @@ import json
 import re
 import secrets
 
-from . import errors
-from .wire import QueryService, ServiceError, x
+from .query import QueryXmlService
+from .wire import ServiceError, x
 from .world import Key
 
-NS = errors.NAMESPACES["sts"]
 POLICY_CHARACTERS = 2048  # an inline session policy's plain-text limit
 
 
@@ -35,20 +34,12 @@ def statement_actions(policy: str) -> tuple[list[str], list[str]]:
         raise ServiceError(400, "MalformedPolicyDocument", f"The policy is not valid: {e!r}")
 
 
-class Sts(QueryService):
+class Sts(QueryXmlService):
     name = "sts"
     members = {
         "AssumeRole": ("RoleArn", "RoleSessionName", "Policy", "DurationSeconds", "ExternalId", "SourceIdentity"),
         "GetCallerIdentity": (),
     }
-
-    def answer(self, op: str, result: str, request_id: str) -> tuple[str, bytes]:
-        return "text/xml", (f'<{op}Response xmlns="{NS}"><{op}Result>{result}</{op}Result>'
-                            f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>"
-                            f"</{op}Response>").encode()
-
-    def error(self, e: ServiceError, request_id: str) -> tuple[str, bytes, dict]:
-        return errors.query_xml(NS, e, request_id)
 
     def GetCallerIdentity(self, params, ctx):
         return (f"{x('Arn', self.world.caller_arn(ctx.access_key))}{x('UserId', ctx.access_key)}"

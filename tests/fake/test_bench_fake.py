@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,5 +58,9 @@ def test_faults_on_the_bench_fake(bench_fake):
         ssm.get_parameters(Names=["/bench/fault"])
     assert failed.value.response["Error"]["Code"] == "ThrottlingException"
     assert ssm.get_parameters(Names=["/bench/fault"])["InvalidParameters"] == ["/bench/fault"]
-    calls = [c for c in fake.recorder.snapshot() if c.op == "ssm:GetParameters"]
+    # The fake records a call once its answer is written: the client may read it a moment before.
+    deadline = time.monotonic() + 5
+    while len(calls := [c for c in fake.recorder.snapshot() if c.op == "ssm:GetParameters"]) < 2:
+        assert time.monotonic() < deadline, calls
+        time.sleep(0.01)
     assert [c.error for c in calls[-2:]] == ["ThrottlingException", ""]

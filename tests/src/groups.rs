@@ -55,12 +55,9 @@ pub struct GroupState {
 
 pub async fn group_state(account: &str, region: &str, name: &str) -> GroupState {
     let client = autoscaling_client(account, region).await;
-    let groups = client
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names(name)
-        .send()
-        .await
-        .expect("the group is described");
+    let describe = client.describe_auto_scaling_groups();
+    let groups = describe.auto_scaling_group_names(name).send().await;
+    let groups = groups.expect("the group is described");
     let group = &groups.auto_scaling_groups()[0];
     let version = |spec: Option<&LaunchTemplateSpecification>| {
         spec.and_then(|s| s.version())
@@ -80,12 +77,9 @@ pub async fn group_state(account: &str, region: &str, name: &str) -> GroupState 
 /// A group's instance refreshes, newest first: (id, status, the desired template version).
 pub async fn refreshes(account: &str, region: &str, name: &str) -> Vec<(String, String, String)> {
     let client = autoscaling_client(account, region).await;
-    let answer = client
-        .describe_instance_refreshes()
-        .auto_scaling_group_name(name)
-        .send()
-        .await
-        .expect("the front describes refreshes");
+    let describe = client.describe_instance_refreshes();
+    let answer = describe.auto_scaling_group_name(name).send().await;
+    let answer = answer.expect("the front describes refreshes");
     answer
         .instance_refreshes()
         .iter()

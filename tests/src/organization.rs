@@ -35,35 +35,21 @@ pub async fn root() -> String {
 /// A new organizational unit named `name` under `parent`: its id.
 pub async fn unit(parent: &str, name: &str) -> String {
     let client = organizations_client().await;
-    let created = client
-        .create_organizational_unit()
-        .parent_id(parent)
-        .name(name)
-        .send()
-        .await
-        .expect("moto creates the unit");
-    created
-        .organizational_unit()
-        .and_then(|u| u.id())
-        .expect("a unit id")
-        .to_string()
+    let create = client.create_organizational_unit().parent_id(parent);
+    let created = create.name(name).send().await;
+    let unit = created.expect("moto creates the unit").organizational_unit;
+    unit.and_then(|u| u.id).expect("a unit id")
 }
 
 /// A new account, moved under `parent`: its id.
 pub async fn account_in(parent: &str, name: &str) -> String {
     let client = organizations_client().await;
-    let created = client
-        .create_account()
-        .account_name(name)
-        .email(format!("{name}@example.com"))
-        .send()
-        .await
-        .expect("moto creates the account");
-    let id = created
-        .create_account_status()
-        .and_then(|s| s.account_id())
-        .expect("an account id")
-        .to_string();
+    let create = client.create_account().account_name(name);
+    let created = create.email(format!("{name}@example.com")).send().await;
+    let status = created
+        .expect("moto creates the account")
+        .create_account_status;
+    let id = status.and_then(|s| s.account_id).expect("an account id");
     move_account(&id, &root().await, parent).await;
     id
 }

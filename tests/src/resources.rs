@@ -19,6 +19,23 @@ pub async fn sdk_config_as_person(region: &str) -> aws_config::SdkConfig {
     as_session(home_config(region).await, HOME_ACCOUNT, "Operator", "alice").await
 }
 
+/// Someone other than amiflow (a person, or Image Builder's own distribution) writes `value` to
+/// the `aws:ec2:image` parameter `name` in the home account's us-east-1: SSM records that caller
+/// as the version's writer, and keeps any earlier description where `description` is `None`.
+pub async fn written_by_someone_else(name: &str, value: &str, description: Option<&str>) {
+    let ssm = aws_sdk_ssm::Client::new(&sdk_config_as_person("us-east-1").await);
+    ssm.put_parameter()
+        .name(name)
+        .value(value)
+        .r#type(aws_sdk_ssm::types::ParameterType::String)
+        .data_type("aws:ec2:image")
+        .set_description(description.map(String::from))
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+}
+
 async fn home_config(region: &str) -> aws_config::SdkConfig {
     env();
     aws_config::defaults(aws_config::BehaviorVersion::latest())

@@ -49,6 +49,15 @@ pub async fn assert_narrow_session_and_named_refusal<E: Executor>(
     assert_assumed_as(TARGET_ACCOUNT, session, actions);
 }
 
+/// A policy that keeps the launch templates tagged `amiflow:image = <name>` in `accounts`, in
+/// us-east-1 and us-west-2: the plan of the functions that act on launch templates.
+pub fn templates_tagged_in(name: &str, accounts: [&str; 2]) -> serde_json::Value {
+    let tag = serde_json::json!({"key": "amiflow:image", "value": name});
+    let regions = ["us-east-1", "us-west-2"];
+    let selector = serde_json::json!({"tag": tag, "regions": regions, "accounts": accounts});
+    serde_json::json!({"rules": [{"name": "r", "launchTemplates": [selector]}]})
+}
+
 /// The AssumeRole requests of `session` into `account`, as the front saw them.
 pub fn assumed(account: &str, session: &str) -> Vec<serde_json::Value> {
     env()

@@ -5,25 +5,9 @@ import tomllib
 
 import pytest
 
-from stack import (
-    TEMPLATE_DIR,
-    FUNCTIONS,
-    WRITERS,
-    QUEUES,
-    ACCOUNT,
-    DEFAULT_BUS,
-    Render,
-    resources,
-    statements,
-    actions,
-    allowing,
-    invoke_configs,
-    alarms,
-    alarm_for,
-    topic_name,
-    assert_notifies_topic,
-    parameter_matches,
-)
+from stack import TEMPLATE_DIR, FUNCTIONS, WRITERS, QUEUES, ACCOUNT, DEFAULT_BUS, Render, resources
+from stack import statements, actions, allowing, invoke_configs, alarms, alarm_for, topic_name
+from stack import assert_notifies_topic, parameter_matches
 
 
 # --- A. Operate it ------------------------------------------------------------------------------

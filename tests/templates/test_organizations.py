@@ -7,28 +7,13 @@ import fnmatch
 
 import pytest
 
-from stack import (
-    FUNCTIONS,
-    WRITERS,
-    REFRESH,
-    Render,
-    resources,
-    statements,
-    role_statements,
-    actions,
-    allowing,
-    walk,
-    parameter_matches,
-    exists,
-    event,
-    pattern_matches,
-    transform_input,
-)
+from stack import FUNCTIONS, WRITERS, REFRESH, Render, resources, statements, role_statements
+from stack import actions, allowing, walk, parameter_matches, exists, event, pattern_matches
+from stack import transform_input
 
 LISTS = {
     "organizations:ListChildren",
     "organizations:ListAccountsForParent",
-    "organizations:ListOrganizationalUnitsForParent",
 }
 READER = "arn:aws:iam::999999999999:role/amiflow-organization-reader"
 ANY_OU_OR_ROOT = {"arn:aws:organizations::*:ou/*", "arn:aws:organizations::*:root/*"}
@@ -80,7 +65,7 @@ def test_with_an_organization_role_functions_only_assume_it(home, fn):
 @pytest.mark.parametrize(
     "params", [{}, {"OrganizationRoleArn": READER}, {"OrganizationId": "o-a1b2c3d4e5"}, {"RefreshInstances": "false"}]
 )
-def test_no_organizations_action_but_the_three_list_calls(home, params):
+def test_no_organizations_action_but_the_two_list_calls(home, params):
     for fn in FUNCTIONS:
         if not exists(home, fn, **params):
             continue
@@ -125,7 +110,7 @@ def test_reader_role_trusts_only_function_roles_and_amiflow_sessions(reader):
 
 
 @pytest.mark.parametrize("params", [{}, {"OrganizationId": "o-a1b2c3d4e5"}])
-def test_reader_role_allows_only_the_three_list_calls(reader, params):
+def test_reader_role_allows_only_the_two_list_calls(reader, params):
     (statement,) = role_statements(reader, "ReaderRole", **params)
     assert statement["Effect"] == "Allow" and "Condition" not in statement
     assert set(actions(statement)) == LISTS

@@ -5,18 +5,8 @@ import fnmatch
 
 import pytest
 
-from stack import (
-    FUNCTIONS,
-    WRITERS,
-    REFRESH,
-    Render,
-    statements,
-    role_statements,
-    actions,
-    allowing,
-    walk,
-    parameter_matches,
-)
+from stack import FUNCTIONS, WRITERS, REFRESH, Render, statements, role_statements, actions
+from stack import allowing, walk, parameter_matches
 
 
 # --- B. Least privilege -------------------------------------------------------------------------

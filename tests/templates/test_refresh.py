@@ -6,21 +6,8 @@ import json
 
 import pytest
 
-from stack import (
-    REFRESH,
-    DEFAULT_BUS,
-    Render,
-    resources,
-    statements,
-    role_statements,
-    actions,
-    allowing,
-    invoke_configs,
-    parameter_matches,
-    exists,
-    event,
-    pattern_matches,
-)
+from stack import REFRESH, DEFAULT_BUS, Render, resources, statements, role_statements, actions
+from stack import allowing, invoke_configs, parameter_matches, exists, event, pattern_matches
 
 ULT = "UpdateLaunchTemplatesFunction"
 GROUPS = "arn:aws:autoscaling:*:111111111111:autoScalingGroup:*:autoScalingGroupName/*"

@@ -58,6 +58,14 @@ impl Takes {
         results: false,
         calls: false,
     };
+
+    /// A function that writes a value to hold (a parameter, a template's default): it rolls
+    /// back and reconciles.
+    pub const HELD_VALUES: Takes = Takes {
+        rollback: true,
+        reconcile: true,
+        ..Takes::IMAGES
+    };
 }
 
 /// One function's part of the invocation flow. Implemented by a named struct that owns its
@@ -83,18 +91,6 @@ pub trait Executor: Send + Sync {
         targets: Vec<Self::Target>,
         context: &Context,
     ) -> impl Future<Output = Vec<Action>> + Send;
-}
-
-/// The targets of an image's plan, from `targets`; a direct call is not planned from an image,
-/// and plans nothing here.
-pub fn plan_image<T>(
-    source: Source<'_>,
-    targets: impl FnOnce(&Planner<'_>) -> Vec<T>,
-) -> Result<Plan<T>, InputError> {
-    Ok(Plan::Targets(match source {
-        Source::Image(planner) => targets(planner),
-        Source::Call(_) => Vec::new(),
-    }))
 }
 
 /// What a function that takes `takes` does with `request`: an image's event or direct request is

@@ -14,6 +14,7 @@ mod finish;
 pub mod imagebuilder;
 pub mod metrics;
 pub mod pipeline;
+pub mod placed_executor;
 pub mod placement;
 mod planning;
 pub mod policy_source;

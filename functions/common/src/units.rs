@@ -81,12 +81,11 @@ mod reader {
     use crate::aws::credentials::{AssumeFailure, AssumedRole};
     use crate::aws::limit::CallLimit;
     use crate::aws::sessions::lock;
-    use crate::error::call_failure;
 
     /// The read-only session: the reader role's trust needs the `amiflow-` prefix, and the
     /// session policy allows the list calls alone, whatever the role allows.
     const SESSION: &str = "amiflow-organization-reader";
-    const SESSION_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"ListOnly","Effect":"Allow","Action":["organizations:ListChildren","organizations:ListAccountsForParent","organizations:ListOrganizationalUnitsForParent"],"Resource":"*"}]}"#;
+    const SESSION_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"ListOnly","Effect":"Allow","Action":["organizations:ListChildren","organizations:ListAccountsForParent"],"Resource":"*"}]}"#;
 
     pub struct Reader {
         context: Arc<AwsContext>,
@@ -139,14 +138,8 @@ mod reader {
             let mut parents = vec![unit.to_string()];
             while let Some(parent) = parents.pop() {
                 let request = client.list_accounts_for_parent().parent_id(&parent);
-                let pages = self
-                    .limit
-                    .pages(
-                        |token| request.clone().set_next_token(token).send(),
-                        |page| page.next_token(),
-                    )
-                    .await
-                    .map_err(|e| unreadable(unit, &call_failure("ListAccountsForParent", &e)))?;
+                let pages = crate::every_page!(self.limit, request, "ListAccountsForParent")
+                    .map_err(|e| unreadable(unit, &e))?;
                 let active = pages.iter().flat_map(|p| p.accounts()).filter(|a| {
                     a.state().map(|s| s.as_str()) == Some("ACTIVE")
                         || (a.state().is_none() && a.status().map(|s| s.as_str()) == Some("ACTIVE"))
@@ -156,14 +149,8 @@ mod reader {
                     .list_children()
                     .parent_id(&parent)
                     .child_type(ChildType::OrganizationalUnit);
-                let pages = self
-                    .limit
-                    .pages(
-                        |token| request.clone().set_next_token(token).send(),
-                        |page| page.next_token(),
-                    )
-                    .await
-                    .map_err(|e| unreadable(unit, &call_failure("ListChildren", &e)))?;
+                let pages = crate::every_page!(self.limit, request, "ListChildren")
+                    .map_err(|e| unreadable(unit, &e))?;
                 parents.extend(
                     pages
                         .iter()

@@ -3,12 +3,13 @@
 //! refreshes, the decision, and the refresh it needs.
 
 use amiflow_common::context::Context;
+use amiflow_common::placed_executor::OnePlacement;
 use amiflow_model::decide::refresh::{decide_refresh, KeptTemplate, RefreshDecision};
 use amiflow_model::input::Request;
 use amiflow_model::plan::target::TemplateTarget;
 use amiflow_model::plan::unique::unique_by;
 use amiflow_model::report::action::Action;
-use amiflow_model::report::detail::{Detail, Failure, Read};
+use amiflow_model::report::detail::{Detail, Read};
 use amiflow_model::report::refresh::RefreshDetail;
 use futures::future::join_all;
 use update_launch_templates::ec2::Ec2;
@@ -22,6 +23,28 @@ pub(crate) struct Placement<'a> {
     pub(crate) ec2: Ec2,
     pub(crate) refresher: &'a InstanceRefresher,
     pub(crate) context: &'a Context,
+}
+
+impl<'a> Placement<'a> {
+    /// One placement of the plan: Auto Scaling for its groups, EC2 for the templates they use.
+    pub(crate) fn new(
+        refresher: &'a InstanceRefresher,
+        at: &OnePlacement<'a, InstanceRefresher>,
+    ) -> Self {
+        let clients = &at.clients;
+        let client = clients.with(clients.client.autoscaling.clone());
+        let ec2 = clients.with(clients.client.ec2.clone());
+        let limit = at.limit.clone();
+        Self {
+            autoscaling: AutoScaling {
+                client,
+                limit: limit.clone(),
+            },
+            ec2: Ec2 { ec2, limit },
+            refresher,
+            context: at.context,
+        }
+    }
 }
 
 /// A template amiflow keeps here, and the target that found it (for the report).
@@ -55,10 +78,7 @@ impl<'a> Placement<'a> {
         let groups = match self.autoscaling.opted_in().await {
             Ok(groups) => groups,
             Err(error) => {
-                let why = Failure::Read {
-                    what: Read::Groups,
-                    error,
-                };
+                let why = Read::Groups.failed(error);
                 let each = targets
                     .iter()
                     .map(|t| self.action(t, &t.selector.to_string(), why.clone()));
@@ -103,13 +123,7 @@ impl<'a> Placement<'a> {
                 Ok(templates) => templates,
                 // update-launch-templates reports a template that is not there.
                 Err(NotFound::Missing(_)) => continue,
-                Err(NotFound::Call(error)) => {
-                    return Err(Failure::Read {
-                        what: Read::Templates,
-                        error,
-                    }
-                    .into())
-                }
+                Err(NotFound::Call(error)) => return Err(Read::Templates.failed(error).into()),
             };
             for template in templates.into_iter().filter(|t| t.managed) {
                 let (Some(default_version), Some(latest_version)) =
@@ -164,10 +178,7 @@ impl<'a> Placement<'a> {
         let refreshes = match self.autoscaling.refreshes(name).await {
             Ok(refreshes) => refreshes,
             Err(error) => {
-                let why = Failure::Read {
-                    what: Read::Refreshes,
-                    error,
-                };
+                let why = Read::Refreshes.failed(error);
                 return Ok(self.action(target, name, why));
             }
         };

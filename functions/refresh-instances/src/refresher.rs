@@ -2,18 +2,14 @@
 //! policy's refresh preferences, and each placement's groups handled as one (`group.rs`).
 
 use amiflow_common::aws::sessions::Session;
-use amiflow_common::context::Context;
-use amiflow_common::executor::{plan_image, Executor, Plan, Source, Takes};
+use amiflow_common::executor::Takes;
 use amiflow_common::pipeline::Pipeline;
+use amiflow_common::placed_executor::{OnePlacement, PlacedExecutor};
 use amiflow_common::placement::PlacedClients;
-use amiflow_model::error::InputError;
 use amiflow_model::plan::target::TemplateTarget;
 use amiflow_model::policy::refresh::RefreshPreferences;
 use amiflow_model::report::action::{Action, ActionKind};
-use amiflow_model::report::detail::Detail;
-use update_launch_templates::ec2::Ec2;
 
-use crate::autoscaling::AutoScaling;
 use crate::group::Placement;
 
 pub(crate) const KIND: ActionKind = ActionKind::AutoScalingGroup;
@@ -49,21 +45,10 @@ impl InstanceRefresher {
     }
 }
 
-/// A target that fails before any group is looked at (no AMI, no credentials): named by the
-/// template selector that put its placement in the plan.
-fn failed(target: &TemplateTarget, why: Detail) -> Action {
-    let image = Some(target.build.arn.to_string());
-    Action::at(
-        KIND,
-        &target.placement,
-        target.selector.to_string(),
-        image,
-        why,
-    )
-}
-
-impl Executor for InstanceRefresher {
+impl PlacedExecutor for InstanceRefresher {
+    /// The launch templates the policy keeps for the image: their groups are the ones to look at.
     type Target = TemplateTarget;
+    type Clients = Clients;
     const KIND: ActionKind = KIND;
     /// update-launch-templates' results (the templates it changed), and reconciles. A rollback is
     /// update-launch-templates' to make; its result then arrives here.
@@ -73,33 +58,11 @@ impl Executor for InstanceRefresher {
         ..Takes::IMAGES
     };
 
-    /// The launch templates the policy keeps for the image: their groups are the ones to look at.
-    fn plan(&self, source: Source<'_>, _: &Context) -> Result<Plan<TemplateTarget>, InputError> {
-        plan_image(source, |planner| planner.launch_templates())
+    fn clients(&self) -> &PlacedClients<Clients> {
+        &self.clients
     }
 
-    async fn apply(&self, targets: Vec<TemplateTarget>, context: &Context) -> Vec<Action> {
-        self.clients
-            .run(
-                &targets,
-                context,
-                |clients, limit, members| async move {
-                    let placement = Placement {
-                        autoscaling: AutoScaling {
-                            client: clients.with(clients.client.autoscaling.clone()),
-                            limit: limit.clone(),
-                        },
-                        ec2: Ec2 {
-                            ec2: clients.with(clients.client.ec2.clone()),
-                            limit,
-                        },
-                        refresher: self,
-                        context,
-                    };
-                    placement.apply(&members).await
-                },
-                failed,
-            )
-            .await
+    async fn apply_placement<'a>(&'a self, at: OnePlacement<'a, Self>) -> Vec<Action> {
+        Placement::new(self, &at).apply(&at.targets).await
     }
 }

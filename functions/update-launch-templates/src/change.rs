@@ -9,7 +9,7 @@ use amiflow_model::input::arn::ImageBuildVersionArn;
 use amiflow_model::plan::target::{Origin, TemplateTarget};
 use amiflow_model::plan::token::client_token;
 use amiflow_model::report::action::{Action, Outcome};
-use amiflow_model::report::detail::{CallFailure, Failure, Read};
+use amiflow_model::report::detail::{CallFailure, Read};
 use amiflow_model::report::template::TemplateDetail;
 
 use crate::ec2::{TemplateRef, VersionsError};
@@ -57,10 +57,7 @@ impl Change<'_> {
                 }));
             }
             Err(VersionsError::Call(error)) => {
-                let why = Failure::Read {
-                    what: Read::TemplateVersions,
-                    error,
-                };
+                let why = Read::TemplateVersions.failed(error);
                 return Err(action(target, &template.id, why));
             }
         };

@@ -7,7 +7,7 @@ use amiflow_model::decide::record::explains;
 use amiflow_model::plan::target::TemplateTarget;
 use amiflow_model::plan::unique::unique_by;
 use amiflow_model::report::action::Action;
-use amiflow_model::report::detail::{Failure, Read};
+use amiflow_model::report::detail::Read;
 use futures::future::join_all;
 
 use crate::change::Change;
@@ -36,10 +36,7 @@ impl Group<'_> {
                 Ok(found) => resolved.extend(found.into_iter().map(|t| (target, t))),
                 Err(NotFound::Missing(detail)) => actions.push(failed(target, detail.into())),
                 Err(NotFound::Call(error)) => {
-                    let why = Failure::Read {
-                        what: Read::Templates,
-                        error,
-                    };
+                    let why = Read::Templates.failed(error);
                     actions.push(failed(target, why.into()));
                 }
             }
@@ -70,10 +67,7 @@ impl Group<'_> {
         let built = match built_from(&self.ec2.ec2, &self.ec2.limit, &differing).await {
             Ok(built) => built,
             Err(error) => {
-                let why = Failure::Read {
-                    what: Read::TemplateBuildTags,
-                    error,
-                };
+                let why = Read::TemplateBuildTags.failed(error);
                 let each = changes
                     .iter()
                     .map(|c| action(c.target, &c.template.id, why.clone()));

@@ -2,11 +2,10 @@
 //! placement's templates as one group.
 
 use amiflow_common::aws::sessions::Session;
-use amiflow_common::context::Context;
-use amiflow_common::executor::{plan_image, Executor, Plan, Source, Takes};
+use amiflow_common::executor::Takes;
 use amiflow_common::pipeline::Pipeline;
+use amiflow_common::placed_executor::{OnePlacement, PlacedExecutor};
 use amiflow_common::placement::PlacedClients;
-use amiflow_model::error::InputError;
 use amiflow_model::plan::target::TemplateTarget;
 use amiflow_model::report::action::{Action, ActionKind};
 use amiflow_model::report::detail::Detail;
@@ -25,7 +24,7 @@ pub(crate) fn action(target: &TemplateTarget, name: &str, detail: impl Into<Deta
 
 /// A target that fails before any template is found: named by its selector.
 pub(crate) fn failed(target: &TemplateTarget, why: Detail) -> Action {
-    action(target, &target.selector.to_string(), why)
+    Action::planned(KIND, target, why)
 }
 
 /// This function in a target account: its own session name, and only the calls it makes.
@@ -51,34 +50,22 @@ impl TemplateUpdater {
     }
 }
 
-impl Executor for TemplateUpdater {
+impl PlacedExecutor for TemplateUpdater {
     type Target = TemplateTarget;
+    type Clients = Client;
     const KIND: ActionKind = KIND;
-    /// A template's default is a value to hold: it rolls back and reconciles.
-    const TAKES: Takes = Takes {
-        rollback: true,
-        reconcile: true,
-        ..Takes::IMAGES
-    };
+    const TAKES: Takes = Takes::HELD_VALUES;
 
-    fn plan(&self, source: Source<'_>, _: &Context) -> Result<Plan<TemplateTarget>, InputError> {
-        plan_image(source, |planner| planner.launch_templates())
+    fn clients(&self) -> &PlacedClients<Client> {
+        &self.clients
     }
 
-    async fn apply(&self, targets: Vec<TemplateTarget>, context: &Context) -> Vec<Action> {
-        self.clients
-            .run(
-                &targets,
-                context,
-                |client, limit, members| async move {
-                    let group = Group {
-                        ec2: Ec2 { ec2: client, limit },
-                        context,
-                    };
-                    group.apply(&members).await
-                },
-                failed,
-            )
-            .await
+    async fn apply_placement<'a>(&'a self, at: OnePlacement<'a, Self>) -> Vec<Action> {
+        let ec2 = Ec2 {
+            ec2: at.clients,
+            limit: at.limit,
+        };
+        let context = at.context;
+        Group { ec2, context }.apply(&at.targets).await
     }
 }

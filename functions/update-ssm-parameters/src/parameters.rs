@@ -8,16 +8,16 @@ use amiflow_common::aws::clients::AccountClient;
 use amiflow_common::aws::sessions::Session;
 use amiflow_common::build_tags::built_from;
 use amiflow_common::context::Context;
-use amiflow_common::executor::{plan_image, Executor, Plan, Source, Takes};
+use amiflow_common::executor::Takes;
 use amiflow_common::pipeline::Pipeline;
+use amiflow_common::placed_executor::{OnePlacement, PlacedExecutor};
 use amiflow_common::placement::{fail_each, PlacedClients};
 use amiflow_model::decide::record::{explains, read_record, write_record};
 use amiflow_model::decide::{decide, Current, Decision};
-use amiflow_model::error::InputError;
 use amiflow_model::plan::target::ParameterTarget;
 use amiflow_model::plan::unique::unique_by;
 use amiflow_model::report::action::{Action, ActionKind};
-use amiflow_model::report::detail::{CallFailure, Detail, Failure, Read};
+use amiflow_model::report::detail::{CallFailure, Detail, Read};
 use amiflow_model::report::parameter::ParameterDetail;
 use futures::future::join_all;
 
@@ -27,8 +27,7 @@ use crate::ssm::{Described, Put, Ssm};
 const KIND: ActionKind = ActionKind::SsmParameter;
 
 fn action(target: &ParameterTarget, detail: impl Into<Detail>) -> Action {
-    let image = Some(target.build.arn.to_string());
-    Action::at(KIND, &target.placement, &target.name, image, detail)
+    Action::planned(KIND, target, detail)
 }
 
 /// This function in a target account: its own session name, and only the calls it makes.
@@ -71,39 +70,18 @@ impl ParameterWriter {
     }
 }
 
-impl Executor for ParameterWriter {
+impl PlacedExecutor for ParameterWriter {
     type Target = ParameterTarget;
+    type Clients = Clients;
     const KIND: ActionKind = KIND;
-    /// A parameter is a value to hold: it rolls back and reconciles.
-    const TAKES: Takes = Takes {
-        rollback: true,
-        reconcile: true,
-        ..Takes::IMAGES
-    };
+    const TAKES: Takes = Takes::HELD_VALUES;
 
-    fn plan(&self, source: Source<'_>, _: &Context) -> Result<Plan<ParameterTarget>, InputError> {
-        plan_image(source, |planner| planner.parameters())
+    fn clients(&self) -> &PlacedClients<Clients> {
+        &self.clients
     }
 
-    /// One action per target, grouped by (Region, account).
-    async fn apply(&self, targets: Vec<ParameterTarget>, context: &Context) -> Vec<Action> {
-        let group = |clients: AccountClient<Clients>, limit| Group {
-            ssm: Ssm {
-                ssm: clients.with(clients.client.ssm.clone()),
-                limit,
-            },
-            ec2: clients.with(clients.client.ec2.clone()),
-            writer: self,
-            context,
-        };
-        self.clients
-            .run(
-                &targets,
-                context,
-                |clients, limit, members| async move { group(clients, limit).apply(&members).await },
-                action,
-            )
-            .await
+    async fn apply_placement<'a>(&'a self, at: OnePlacement<'a, Self>) -> Vec<Action> {
+        Group::new(self, &at).apply(&at.targets).await
     }
 }
 
@@ -129,7 +107,22 @@ impl ParameterWriter {
     }
 }
 
-impl Group<'_> {
+impl<'a> Group<'a> {
+    /// One placement of the plan: SSM for its parameters, EC2 for their AMIs' build tags.
+    fn new(writer: &'a ParameterWriter, at: &OnePlacement<'a, ParameterWriter>) -> Self {
+        let clients = &at.clients;
+        let ssm = clients.with(clients.client.ssm.clone());
+        Self {
+            ssm: Ssm {
+                ssm,
+                limit: at.limit.clone(),
+            },
+            ec2: clients.with(clients.client.ec2.clone()),
+            writer,
+            context: at.context,
+        }
+    }
+
     /// Why a target fails before any call, if it does. Such targets stay out of batched reads,
     /// so they cannot fail their neighbours.
     fn refusal(&self, target: &ParameterTarget) -> Option<ParameterDetail> {
@@ -160,15 +153,19 @@ impl Group<'_> {
         // What exists, with its record, tier, data type and last writer (one read per 50 names),
         // and who this function is here, side by side.
         let (described, me) = futures::join!(self.ssm.describe(&names), self.ssm.ssm.caller.arn());
-        let failed =
-            |what: Read, error: CallFailure| -> Detail { Failure::Read { what, error }.into() };
         let described = match described {
             Ok(d) => d,
-            Err(e) => return fail_each(targets, action, failed(Read::ParameterDescriptions, e)),
+            Err(e) => {
+                return fail_each(
+                    targets,
+                    action,
+                    Read::ParameterDescriptions.failed(e).into(),
+                )
+            }
         };
         let current = match self.values(&names, &described, me.as_deref()).await {
             Ok(current) => current,
-            Err(e) => return fail_each(targets, action, failed(Read::ParameterValues, e)),
+            Err(e) => return fail_each(targets, action, Read::ParameterValues.failed(e).into()),
         };
         // The build each differing value's AMI is from, where no record written beside it says.
         let unexplained: Vec<&str> = targets
@@ -185,7 +182,7 @@ impl Group<'_> {
             .collect();
         let built = match built_from(&self.ec2, &self.ssm.limit, &unexplained).await {
             Ok(b) => b,
-            Err(e) => return fail_each(targets, action, failed(Read::ParameterBuildTags, e)),
+            Err(e) => return fail_each(targets, action, Read::ParameterBuildTags.failed(e).into()),
         };
         let writes = targets.iter().map(|t| {
             let existing =

@@ -120,7 +120,8 @@ mod tests {
         }
     }
 
-    fn arn(build: &str) -> ImageBuildVersionArn {
+    /// A build of the image `golden`: `build` is `<version>/<build number>`.
+    pub(crate) fn arn(build: &str) -> ImageBuildVersionArn {
         format!("arn:aws:imagebuilder:us-east-1:123456789012:image/golden/{build}")
             .parse()
             .unwrap()

@@ -114,12 +114,7 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn arn(build: &str) -> ImageBuildVersionArn {
-        format!("arn:aws:imagebuilder:us-east-1:123456789012:image/golden/{build}")
-            .parse()
-            .unwrap()
-    }
+    use crate::decide::tests::arn;
 
     #[test]
     fn a_record_round_trips() {

@@ -103,13 +103,8 @@ pub fn versions_to_prune(versions: &[i64], default: i64, latest: i64, keep: u32)
 mod tests {
     use super::*;
     use crate::decide::record::write_record as provenance;
+    use crate::decide::tests::arn;
     use Intent::{Forward, Rollback};
-
-    fn arn(build: &str) -> ImageBuildVersionArn {
-        format!("arn:aws:imagebuilder:us-east-1:123456789012:image/golden/{build}")
-            .parse()
-            .unwrap()
-    }
 
     fn version(number: i64, ami: &str, description: Option<String>) -> TemplateVersion {
         TemplateVersion {

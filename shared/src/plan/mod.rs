@@ -9,6 +9,7 @@ pub mod target;
 pub mod token;
 pub mod unique;
 
+use std::hash::Hash;
 use std::sync::Arc;
 
 use crate::input::distribution::Distribution;
@@ -21,7 +22,7 @@ use distribute::{distribute_call, loop_guard};
 use organization::Organization;
 use scope::Scope;
 use target::{
-    Build, DistributeCall, NoAmi, Origin, ParameterTarget, Placement, TemplateSelector,
+    Build, DistributeCall, NoAmi, Origin, ParameterTarget, Placed, Placement, TemplateSelector,
     TemplateTarget,
 };
 use token::client_token;
@@ -157,6 +158,24 @@ impl<'a> Planner<'a> {
         self.scope.covers_account(&placement.account_id)
     }
 
+    /// The targets this invocation's scope covers, each once: one named by several rules (or by
+    /// a rule and the distribution settings) is one target, and the first one wins.
+    fn covered_once<T: Placed, K: Eq + Hash>(
+        &self,
+        mut out: Vec<T>,
+        name: impl Fn(&T) -> K,
+    ) -> Vec<T> {
+        out.retain(|t| self.covers(t.placement()));
+        unique_by(out, |t| {
+            let placement = t.placement();
+            (
+                placement.region.clone(),
+                placement.account_id.clone(),
+                name(t),
+            )
+        })
+    }
+
     /// Renders `{{imagebuilder:name}}`, `{{imagebuilder:version}}` and `{{imagebuilder:buildVersion}}`.
     /// The name is the image build version ARN's name segment (`Golden AL2023` is
     /// `golden-al2023`), which is a valid SSM name part for every name Image Builder allows.
@@ -229,15 +248,7 @@ impl<'a> Planner<'a> {
                 ));
             }
         }
-        out.retain(|t| self.covers(&t.placement));
-        // One parameter is one target, however many rules name it: the first one wins.
-        unique_by(out, |t| {
-            (
-                t.placement.region.clone(),
-                t.placement.account_id.clone(),
-                t.name.clone(),
-            )
-        })
+        self.covered_once(out, |t| t.name.clone())
     }
 
     pub fn launch_templates(&self) -> Vec<TemplateTarget> {
@@ -255,33 +266,28 @@ impl<'a> Planner<'a> {
             for lt in &rule.launch_templates {
                 let origin = Origin::Rule(rule.name.clone());
                 let set_default_version = lt.set_default_version.unwrap_or(true);
-                let named = |selector: TemplateSelector| {
-                    let region = lt.region.as_deref().unwrap_or_default();
-                    let account = lt.account_id.as_deref().unwrap_or(self.image.owner());
-                    let placement = self.place(region, account);
+                let at = |placement, selector| {
+                    let keep = lt.keep_versions;
                     target(
                         placement,
                         selector,
                         set_default_version,
-                        lt.keep_versions,
+                        keep,
                         origin.clone(),
                     )
                 };
+                // A template named by id or name lives in one place; a tag is looked for in each.
+                let region = lt.region.as_deref().unwrap_or_default();
+                let account = lt.account_id.as_deref().unwrap_or(self.image.owner());
                 if let Some(id) = &lt.launch_template_id {
-                    out.push(named(TemplateSelector::Id(id.clone())));
+                    let selector = TemplateSelector::Id(id.clone());
+                    out.push(at(self.place(region, account), selector));
                 } else if let Some(name) = &lt.launch_template_name {
-                    out.push(named(TemplateSelector::Name(name.clone())));
+                    let selector = TemplateSelector::Name(name.clone());
+                    out.push(at(self.place(region, account), selector));
                 } else if let Some(tag) = &lt.tag {
                     for placement in self.expand(lt.regions.as_deref(), lt.accounts.as_deref()) {
-                        let selector = TemplateSelector::Tag(tag.clone());
-                        let (keep, origin) = (lt.keep_versions, origin.clone());
-                        out.push(target(
-                            placement,
-                            selector,
-                            set_default_version,
-                            keep,
-                            origin,
-                        ));
+                        out.push(at(placement, TemplateSelector::Tag(tag.clone())));
                     }
                 }
             }
@@ -298,14 +304,7 @@ impl<'a> Planner<'a> {
                 ));
             }
         }
-        out.retain(|t| self.covers(&t.placement));
-        unique_by(out, |t| {
-            (
-                t.placement.region.clone(),
-                t.placement.account_id.clone(),
-                t.selector.clone(),
-            )
-        })
+        self.covered_once(out, |t| t.selector.clone())
     }
 
     /// DistributeImage calls for the policy's `distribute` entries, or why the image is left alone.

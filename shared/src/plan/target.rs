@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::decide::Intent;
 use crate::input::arn::ImageBuildVersionArn;
+use crate::plan::Planner;
 use crate::policy::TagFilter;
 
 /// Where a target came from, for the report and the logs.
@@ -102,13 +103,17 @@ pub struct Placement {
 }
 
 /// A target that lives in one (Region, account) and is planned for one build.
-pub trait Placed {
+pub trait Placed: Sized {
     fn placement(&self) -> &Placement;
     fn build(&self) -> &Build;
+    /// How a report names the target as planned, before anything is looked up.
+    fn planned_name(&self) -> String;
+    /// Every target of this kind the policy plans for one build.
+    fn planned(planner: &Planner<'_>) -> Vec<Self>;
 }
 
 macro_rules! placed {
-    ($($target:ty),*) => {$(
+    ($($target:ty => $name:expr, $plan:expr);*) => {$(
         impl Placed for $target {
             fn placement(&self) -> &Placement {
                 &self.placement
@@ -116,10 +121,19 @@ macro_rules! placed {
             fn build(&self) -> &Build {
                 &self.build
             }
+            fn planned_name(&self) -> String {
+                $name(self)
+            }
+            fn planned(planner: &Planner<'_>) -> Vec<Self> {
+                $plan(planner)
+            }
         }
     )*};
 }
-placed!(ParameterTarget, TemplateTarget);
+placed!(
+    ParameterTarget => |t: &ParameterTarget| t.name.clone(), Planner::parameters;
+    TemplateTarget => |t: &TemplateTarget| t.selector.to_string(), Planner::launch_templates
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParameterTarget {

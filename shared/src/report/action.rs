@@ -6,7 +6,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::detail::Detail;
-use crate::plan::target::Placement;
+use crate::plan::target::{Placed, Placement};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActionKind {
@@ -108,6 +108,18 @@ impl Action {
             product: None,
             image,
         }
+    }
+
+    /// The action on `target` as planned, for its build's image.
+    pub fn planned(kind: ActionKind, target: &impl Placed, detail: impl Into<Detail>) -> Self {
+        let image = Some(target.build().arn.to_string());
+        Self::at(
+            kind,
+            target.placement(),
+            target.planned_name(),
+            image,
+            detail,
+        )
     }
 
     pub fn outcome(&self) -> Outcome {

@@ -116,6 +116,13 @@ pub enum Read {
     Refreshes,
 }
 
+impl Read {
+    /// This read failed with `error`: every target that waited on it fails so.
+    pub fn failed(self, error: CallFailure) -> Failure {
+        Failure::Read { what: self, error }
+    }
+}
+
 impl fmt::Display for Read {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

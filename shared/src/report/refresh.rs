@@ -56,14 +56,15 @@ pub enum RefreshDetail {
 impl RefreshDetail {
     pub fn outcome(&self) -> Outcome {
         match self {
-            RefreshDetail::Started { .. } => Outcome::Created,
-            RefreshDetail::WouldStart { .. } => Outcome::Planned,
-            RefreshDetail::OnVersion { .. } => Outcome::Unchanged,
+            // Left alone: a refresh is running, ended, or the group is not amiflow's to roll.
             RefreshDetail::InProgress { .. }
             | RefreshDetail::EndedBefore { .. }
             | RefreshDetail::NotKept { .. }
             | RefreshDetail::NoTemplate => Outcome::Skipped,
             RefreshDetail::BadTag { .. } | RefreshDetail::StartFailed(_) => Outcome::Failed,
+            RefreshDetail::Started { .. } => Outcome::Created,
+            RefreshDetail::WouldStart { .. } => Outcome::Planned,
+            RefreshDetail::OnVersion { .. } => Outcome::Unchanged,
         }
     }
 }

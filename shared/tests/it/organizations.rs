@@ -1,17 +1,14 @@
 //! Organizational units in the policy, and the scopes a reconcile request may set.
 
-use std::sync::Arc;
-
-use amiflow_model::decide::Intent;
 use amiflow_model::input::image::{GetImageResponse, ResolvedImage};
 use amiflow_model::plan::organization::Organization;
 use amiflow_model::plan::scope::Scope;
-use amiflow_model::plan::target::{Build, NoAmi};
+use amiflow_model::plan::target::NoAmi;
 use amiflow_model::plan::Planner;
 use amiflow_model::policy::Policy;
 use serde_json::json;
 
-use super::{OTHER, OWNER};
+use super::{planner_for, OTHER, OWNER};
 
 const UNIT: &str = "ou-ab12-cdefgh34";
 const NESTED_ACCOUNT: &str = "444444444444";
@@ -28,18 +25,10 @@ fn plan(
     organization: &Organization,
 ) -> Vec<(String, String, String)> {
     let image = image();
-    let build = Build {
-        arn: image.arn.clone(),
-        intent: Intent::Forward,
-        token_seed: "reconcile".into(),
-    };
     let planner = Planner {
-        policy,
-        image: &image,
-        own_account: OWNER,
-        build: Arc::new(build),
         scope,
         organization,
+        ..planner_for(policy, &image, "reconcile")
     };
     planner
         .parameters()
@@ -89,20 +78,10 @@ fn a_unit_that_cannot_be_read_fails_the_targets_that_name_it() {
         UNIT,
         Err("no organizational unit ou-ab12-cdefgh34 in o-example".into()),
     );
-    let image = image();
-    let policy = unit_policy();
-    let build = Build {
-        arn: image.arn.clone(),
-        intent: Intent::Forward,
-        token_seed: "e".into(),
-    };
+    let (image, policy) = (image(), unit_policy());
     let planner = Planner {
-        policy: &policy,
-        image: &image,
-        own_account: OWNER,
-        build: Arc::new(build),
-        scope: &Scope::everything(),
         organization: &organization,
+        ..planner_for(&policy, &image, "e")
     };
     let targets = planner.parameters();
     assert_eq!(

@@ -184,21 +184,16 @@ async fn at_half_of_all_calls_throttled_every_order_converges_without_a_step_bac
     for order in 1..=3 {
         let world = world(order).await;
         let deliveries = shuffled(&world.events, order as u64);
-        let function_settings = || settings(false, Some("AmiflowTarget"));
-        let parameters = Function::in_region(
-            OWN_REGION,
-            policy(&world.name),
-            function_settings(),
-            ParameterWriter::new,
-        )
-        .await;
-        let templates = Function::in_region(
-            OWN_REGION,
-            policy(&world.name),
-            function_settings(),
-            TemplateUpdater::new,
-        )
-        .await;
+        let (policy, settings) = (policy(&world.name), settings(false, Some("AmiflowTarget")));
+        let (parameters, templates) = futures::join!(
+            Function::in_region(
+                OWN_REGION,
+                policy.clone(),
+                settings.clone(),
+                ParameterWriter::new
+            ),
+            Function::in_region(OWN_REGION, policy, settings, TemplateUpdater::new),
+        );
         let before = throttled_so_far(&front.storm(0.5, order as u64, &REGIONS));
         let started = Instant::now();
         let (parameters, templates) = futures::join!(

@@ -88,10 +88,20 @@ macro_rules! send_as {
 }
 
 /// Every page of `request` (an SDK fluent builder with a next token), each made as the account
-/// whose per-call override `account` is, under the call limit `limit`: `Ok(pages)`, or the first
-/// error as a `CallFailure` naming `operation`. A macro: each operation's builder is its own type.
+/// whose per-call override `account` is (or as the client's own, without one), under the call
+/// limit `limit`: `Ok(pages)`, or the first error as a `CallFailure` naming `operation`. A macro:
+/// each operation's builder is its own type.
 #[macro_export]
 macro_rules! every_page {
+    ($limit:expr, $request:expr, $operation:expr) => {
+        $limit
+            .pages(
+                |token| $request.clone().set_next_token(token).send(),
+                |page| page.next_token(),
+            )
+            .await
+            .map_err(|e| $crate::error::call_failure($operation, &e))
+    };
     ($limit:expr, $request:expr, $account:expr, $operation:expr) => {
         $limit
             .pages(

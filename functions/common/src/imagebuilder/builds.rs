@@ -18,7 +18,20 @@ use futures::future::join_all;
 
 use super::convert::candidate;
 use super::ImageBuilder;
-use crate::error::{call_failure, FunctionError};
+use crate::error::FunctionError;
+
+/// The builds a list call names in its image summaries (ListImageBuildVersions,
+/// ListImagePipelineImages: each its own output type), across every page, with the pipeline asked
+/// for, if one was.
+macro_rules! builds_listed {
+    ($builder:expr, $request:expr, $operation:literal, $pipeline:expr) => {{
+        let pages = crate::every_page!($builder.listing, $request, $operation).map_err(unlisted)?;
+        let summaries = pages.iter().flat_map(|p| p.image_summary_list());
+        summaries
+            .filter_map(|s| candidate(s, $pipeline))
+            .collect::<Vec<Candidate>>()
+    }};
+}
 
 /// One image version ListImages names: the ARN of `<name>/<x.y.z>`, without a build number.
 struct Version {
@@ -49,7 +62,10 @@ impl ImageBuilder {
         let mut chosen = Vec::new();
         for rule in by_pipeline {
             let pipeline = newest::pipeline(rule).unwrap_or_default();
-            let candidates = self.pipeline_images(&client, pipeline).await?;
+            let request = client.list_image_pipeline_images();
+            let request = request.image_pipeline_arn(pipeline);
+            let candidates =
+                builds_listed!(self, request, "ListImagePipelineImages", Some(pipeline));
             chosen.extend(newest::newest_per_name(rule, &candidates));
         }
         if !by_name.is_empty() {
@@ -77,14 +93,7 @@ impl ImageBuilder {
         client: &Client,
     ) -> Result<BTreeMap<String, Vec<Version>>, FunctionError> {
         let request = client.list_images().owner(Ownership::SelfValue);
-        let pages = self
-            .listing
-            .pages(
-                |token| request.clone().set_next_token(token).send(),
-                |page| page.next_token(),
-            )
-            .await
-            .map_err(|e| unlisted(call_failure("ListImages", &e)))?;
+        let pages = crate::every_page!(self.listing, request, "ListImages").map_err(unlisted)?;
         let mut by_name: BTreeMap<String, Vec<Version>> = BTreeMap::new();
         for image in pages.iter().flat_map(|p| p.image_version_list()) {
             let is_ami = image.r#type().is_none_or(|t| t.as_str() == "AMI");
@@ -138,41 +147,9 @@ impl ImageBuilder {
         let request = client
             .list_image_build_versions()
             .image_version_arn(&version.arn);
-        let pages = self
-            .listing
-            .pages(
-                |token| request.clone().set_next_token(token).send(),
-                |page| page.next_token(),
-            )
-            .await
-            .map_err(|e| unlisted(call_failure("ListImageBuildVersions", &e)))?;
-        let summaries = pages.iter().flat_map(|p| p.image_summary_list());
-        let builds: Vec<Candidate> = summaries.filter_map(|s| candidate(s, None)).collect();
+        let builds = builds_listed!(self, request, "ListImageBuildVersions", None);
         tracing::debug!(image = %version.name, builds = builds.len(), "reconcile: builds listed");
         Ok(builds)
-    }
-
-    /// Every build of one pipeline.
-    async fn pipeline_images(
-        &self,
-        client: &Client,
-        pipeline: &str,
-    ) -> Result<Vec<Candidate>, FunctionError> {
-        let request = client
-            .list_image_pipeline_images()
-            .image_pipeline_arn(pipeline);
-        let pages = self
-            .listing
-            .pages(
-                |token| request.clone().set_next_token(token).send(),
-                |page| page.next_token(),
-            )
-            .await
-            .map_err(|e| unlisted(call_failure("ListImagePipelineImages", &e)))?;
-        let summaries = pages.iter().flat_map(|p| p.image_summary_list());
-        Ok(summaries
-            .filter_map(|s| candidate(s, Some(pipeline)))
-            .collect())
     }
 }
 

@@ -36,43 +36,28 @@ pub fn image_from_sdk(image: &types::Image) -> Image {
         version: image.version().unwrap_or_default().to_string(),
         image_type: image.r#type().map(|t| t.as_str().to_string()),
         state: image.state().map(state_from_sdk),
-        tags: image
-            .tags()
-            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default(),
+        tags: tags(image.tags()),
         source_pipeline_arn: owned(image.source_pipeline_arn()),
         date_created: owned(image.date_created()),
         output_resources: image.output_resources().map(|o| OutputResources {
-            amis: o
-                .amis()
-                .iter()
-                .map(|a| Ami {
-                    region: a.region().unwrap_or_default().to_string(),
-                    image: a.image().unwrap_or_default().to_string(),
-                    name: owned(a.name()),
-                    description: owned(a.description()),
-                    account_id: owned(a.account_id()),
-                    state: a.state().map(state_from_sdk),
-                })
-                .collect(),
-            containers: o
-                .containers()
-                .iter()
-                .map(|c| Container {
-                    region: owned(c.region()),
-                    image_uris: c.image_uris().to_vec(),
-                })
-                .collect(),
+            amis: each(o.amis(), |a| Ami {
+                region: a.region().unwrap_or_default().to_string(),
+                image: a.image().unwrap_or_default().to_string(),
+                name: owned(a.name()),
+                description: owned(a.description()),
+                account_id: owned(a.account_id()),
+                state: a.state().map(state_from_sdk),
+            }),
+            containers: each(o.containers(), |c| Container {
+                region: owned(c.region()),
+                image_uris: c.image_uris().to_vec(),
+            }),
         }),
         distribution_configuration: image.distribution_configuration().map(|d| {
             ImageDistributionConfiguration {
                 arn: owned(d.arn()),
                 name: owned(d.name()),
-                distributions: d
-                    .distributions()
-                    .iter()
-                    .map(distribution_from_sdk)
-                    .collect(),
+                distributions: each(d.distributions(), distribution_from_sdk),
             }
         }),
     }
@@ -86,10 +71,7 @@ fn distribution_from_sdk(d: &types::Distribution) -> Distribution {
                 name: owned(a.name()),
                 description: owned(a.description()),
                 target_account_ids: a.target_account_ids().to_vec(),
-                ami_tags: a
-                    .ami_tags()
-                    .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default(),
+                ami_tags: tags(a.ami_tags()),
                 kms_key_id: owned(a.kms_key_id()),
                 launch_permission: a
                     .launch_permission()
@@ -102,26 +84,27 @@ fn distribution_from_sdk(d: &types::Distribution) -> Distribution {
             }
         }),
         license_configuration_arns: d.license_configuration_arns().to_vec(),
-        launch_template_configurations: d
-            .launch_template_configurations()
-            .iter()
-            .map(|l| LaunchTemplateConfiguration {
+        launch_template_configurations: each(d.launch_template_configurations(), |l| {
+            LaunchTemplateConfiguration {
                 launch_template_id: l.launch_template_id().to_string(),
                 account_id: owned(l.account_id()),
                 set_default_version: Some(l.set_default_version()),
-            })
-            .collect(),
-        ssm_parameter_configurations: d
-            .ssm_parameter_configurations()
-            .iter()
-            .map(|s| SsmParameterConfiguration {
+            }
+        }),
+        ssm_parameter_configurations: each(d.ssm_parameter_configurations(), |s| {
+            SsmParameterConfiguration {
                 ami_account_id: owned(s.ami_account_id()),
                 parameter_name: s.parameter_name().to_string(),
                 data_type: s.data_type().map(|t| t.as_str().to_string()),
-            })
-            .collect(),
+            }
+        }),
         ..Distribution::default()
     }
+}
+
+/// Each of `items` converted by `convert`.
+fn each<T, U>(items: &[T], convert: impl Fn(&T) -> U) -> Vec<U> {
+    items.iter().map(convert).collect()
 }
 
 fn tags(tags: Option<&HashMap<String, String>>) -> BTreeMap<String, String> {

@@ -8,14 +8,14 @@ use amiflow_model::decide::forbidden::Forbidden;
 use amiflow_model::report::action::Outcome::{Created, Skipped, Updated};
 use amiflow_model::report::detail::Detail;
 use amiflow_model::report::parameter::ParameterDetail;
+use amiflow_model::report::Report;
 use amiflow_testkit::calls::CallCounter;
 use amiflow_testkit::function::Function;
-use amiflow_testkit::resources::{parameter, sdk_config_as, sdk_config_as_person};
+use amiflow_testkit::resources::{parameter, written_by_someone_else};
 use amiflow_testkit::{
     ami_id, env, event_json, image_json, one_parameter, parameter_policy, publish, unique,
     HOME_ACCOUNT, TARGET_ACCOUNT,
 };
-use aws_sdk_ssm::types::ParameterType;
 use serde_json::json;
 use update_ssm_parameters::parameters::{Clients, ParameterWriter, SESSION};
 
@@ -28,24 +28,16 @@ fn kept_by_tag_of(detail: &Detail, version: &str) -> bool {
         if built.version.to_string() == version)
 }
 
+/// The one parameter of `report` was kept because its AMI was built by the newer `version`.
+fn assert_kept_by_tag_of(report: &Report, version: &str) {
+    assert_eq!(report.outcomes(), [Skipped], "{report:#?}");
+    let detail = &report.actions[0].detail;
+    assert!(kept_by_tag_of(detail, version), "{report:#?}");
+}
+
 async fn value_of(param: &str) -> String {
     let stored = parameter(HOME_ACCOUNT, "us-east-1", param).await;
     stored.expect("the parameter exists").value
-}
-
-/// Writes `value` as someone other than amiflow would: with no amiflow record beside it.
-async fn written_by_someone_else(name: &str, value: &str, description: Option<&str>) {
-    let ssm = aws_sdk_ssm::Client::new(&sdk_config_as(HOME_ACCOUNT, "us-east-1").await);
-    ssm.put_parameter()
-        .name(name)
-        .value(value)
-        .r#type(ParameterType::String)
-        .data_type("aws:ec2:image")
-        .set_description(description.map(String::from))
-        .overwrite(true)
-        .send()
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -59,11 +51,7 @@ async fn a_value_a_person_set_to_a_newer_build_is_not_moved_back() {
     let policy = one_parameter(&param);
     let app = Function::new(policy, false, None, ParameterWriter::new).await;
     let late = app.report(event_json(&old, "AVAILABLE")).await;
-    assert_eq!(late.outcomes(), [Skipped], "{late:#?}");
-    assert!(
-        kept_by_tag_of(&late.actions[0].detail, "1.0.0/2"),
-        "{late:#?}"
-    );
+    assert_kept_by_tag_of(&late, "1.0.0/2");
     assert_eq!(value_of(&param).await, newer);
     // An older value written by someone else is still brought forward.
     let newest = publish(&name, "1.1.0/1", &HERE);
@@ -84,16 +72,7 @@ async fn a_newer_value_written_over_amiflows_record_is_not_moved_back() {
     // A person writes build 3's AMI with no description: SSM keeps amiflow's record of build 1
     // beside it, and records the person as the writer.
     let newest = ami_id(&name, "1.0.0/3", "us-east-1", HOME_ACCOUNT);
-    aws_sdk_ssm::Client::new(&sdk_config_as_person("us-east-1").await)
-        .put_parameter()
-        .name(&param)
-        .value(&newest)
-        .r#type(ParameterType::String)
-        .data_type("aws:ec2:image")
-        .overwrite(true)
-        .send()
-        .await
-        .unwrap();
+    written_by_someone_else(&param, &newest, None).await;
     let kept = parameter(HOME_ACCOUNT, "us-east-1", &param).await.unwrap();
     assert!(
         kept.description.contains("1.0.0/1"),
@@ -102,11 +81,7 @@ async fn a_newer_value_written_over_amiflows_record_is_not_moved_back() {
     );
     // Build 2 arrives late: the record says build 1, but the value is the person's, of build 3.
     let report = app.report(event_json(&late, "AVAILABLE")).await;
-    assert_eq!(report.outcomes(), [Skipped], "{report:#?}");
-    assert!(
-        kept_by_tag_of(&report.actions[0].detail, "1.0.0/3"),
-        "{report:#?}"
-    );
+    assert_kept_by_tag_of(&report, "1.0.0/3");
     assert_eq!(value_of(&param).await, newest);
 }
 

@@ -8,11 +8,10 @@ use amiflow_model::report::detail::Detail;
 use amiflow_model::report::parameter::ParameterDetail;
 use amiflow_model::report::RECONCILE_SUBJECT;
 use amiflow_testkit::function::Function;
-use amiflow_testkit::resources::{parameter, sdk_config_as_person};
+use amiflow_testkit::resources::{parameter, written_by_someone_else};
 use amiflow_testkit::{
     ami_id, container_image_json, env, image_json, publish, unique, HOME_ACCOUNT, TARGET_ACCOUNT,
 };
-use aws_sdk_ssm::types::ParameterType;
 use serde_json::{json, Value};
 use update_ssm_parameters::parameters::ParameterWriter;
 
@@ -45,6 +44,18 @@ fn build(name: &str, version: &str) -> String {
     publish(name, version, &amis)
 }
 
+/// An image `<prefix>-…` with builds `versions`, and the function keeping its parameter
+/// `/<name>/latest`: (name, parameter, function).
+async fn kept(prefix: &str, versions: &[&str]) -> (String, String, Function<ParameterWriter>) {
+    let name = unique(prefix);
+    let param = format!("/{name}/latest");
+    for version in versions {
+        build(&name, version);
+    }
+    let app = writer(policy(&name, &[&param]), false).await;
+    (name, param, app)
+}
+
 /// Every (Region, account) of `parameter` holds build `version`'s AMI there.
 async fn holds(name: &str, parameter_name: &str, version: &str) -> bool {
     for region in REGIONS {
@@ -60,11 +71,7 @@ async fn holds(name: &str, parameter_name: &str, version: &str) -> bool {
 
 #[tokio::test]
 async fn a_build_whose_event_never_came_is_applied_and_a_second_reconcile_writes_nothing() {
-    let name = unique("missed");
-    let param = format!("/{name}/latest");
-    build(&name, "1.0.0/1");
-    build(&name, "1.2.0/1");
-    let app = writer(policy(&name, &[&param]), false).await;
+    let (name, param, app) = kept("missed", &["1.0.0/1", "1.2.0/1"]).await;
     let first = app.report(reconcile()).await;
     assert_eq!(first.subject, RECONCILE_SUBJECT);
     assert!(first.reconcile);
@@ -93,16 +100,7 @@ async fn a_value_moved_back_by_hand_is_moved_forward_and_a_new_parameter_is_back
         .await;
     // Someone puts the old AMI back in one place (SSM keeps amiflow's record beside it).
     let old = ami_id(&name, "1.0.0/1", "us-east-1", HOME_ACCOUNT);
-    aws_sdk_ssm::Client::new(&sdk_config_as_person("us-east-1").await)
-        .put_parameter()
-        .name(&param)
-        .value(&old)
-        .r#type(ParameterType::String)
-        .data_type("aws:ec2:image")
-        .overwrite(true)
-        .send()
-        .await
-        .unwrap();
+    written_by_someone_else(&param, &old, None).await;
     // And the policy gains a parameter.
     let app = writer(policy(&name, &[&param, &added]), false).await;
     let report = app.report(reconcile()).await;
@@ -168,10 +166,7 @@ async fn a_rolled_back_parameter_stays_rolled_back() {
 
 #[tokio::test]
 async fn a_dry_run_names_the_drift_and_writes_nothing() {
-    let name = unique("drift");
-    let param = format!("/{name}/latest");
-    build(&name, "2.0.0/1");
-    let app = writer(policy(&name, &[&param]), false).await;
+    let (_, param, app) = kept("drift", &["2.0.0/1"]).await;
     let dry = app.report(json!({"reconcile": true, "dryRun": true})).await;
     assert!(dry.dry_run);
     assert_eq!(dry.outcomes(), [Planned; 4], "{dry:#?}");
@@ -181,10 +176,7 @@ async fn a_dry_run_names_the_drift_and_writes_nothing() {
 
 #[tokio::test]
 async fn an_unknown_rule_name_is_refused_by_name_and_nothing_is_written() {
-    let name = unique("unknown-rule");
-    let param = format!("/{name}/latest");
-    build(&name, "1.0.0/1");
-    let app = writer(policy(&name, &[&param]), false).await;
+    let (_, param, app) = kept("unknown-rule", &["1.0.0/1"]).await;
     let error = app
         .error(json!({"reconcile": true, "rules": ["golden", "silver"]}))
         .await;
