@@ -10,7 +10,7 @@ use amiflow_model::report::detail::Detail;
 use amiflow_model::report::refresh::RefreshDetail;
 use amiflow_model::report::Report;
 use amiflow_testkit::function::Function;
-use amiflow_testkit::groups::{auto_scaling_group, group_state, refreshes};
+use amiflow_testkit::groups::{auto_scaling_group, autoscaling_client, group_state, refreshes};
 use amiflow_testkit::resources::launch_template;
 use amiflow_testkit::{env, event_json, publish, unique, HOME_ACCOUNT};
 use refresh_instances::refresher::InstanceRefresher;
@@ -45,6 +45,24 @@ async fn fleet(prefix: &str) -> Fleet {
         templates,
         refresher,
     }
+}
+
+/// A group `<fleet name>-<suffix>` of `capacity` on the fleet's template at `$Default`, tagged
+/// `tags`: its name.
+async fn group(fleet: &Fleet, suffix: &str, capacity: i32, tags: &[(&str, &str)]) -> String {
+    let name = format!("{}-{suffix}", fleet.name);
+    let template = &fleet.template;
+    auto_scaling_group(
+        HOME_ACCOUNT,
+        REGION,
+        &name,
+        template,
+        "$Default",
+        capacity,
+        tags,
+    )
+    .await;
+    name
 }
 
 /// update-launch-templates' success for `event`, as a Lambda destination record on EventBridge.
@@ -93,45 +111,13 @@ fn starts(group: &str) -> Vec<Value> {
 #[tokio::test]
 async fn an_opted_in_group_gets_one_refresh_to_the_new_version_as_a_number() {
     let fleet = fleet("refresh").await;
-    let (opted, other) = (
-        format!("{}-opted", fleet.name),
-        format!("{}-other", fleet.name),
-    );
     let tag = [(REFRESH_TAG, "true")];
-    auto_scaling_group(
-        HOME_ACCOUNT,
-        REGION,
-        &opted,
-        &fleet.template,
-        "$Default",
-        2,
-        &tag,
-    )
-    .await;
-    auto_scaling_group(
-        HOME_ACCOUNT,
-        REGION,
-        &other,
-        &fleet.template,
-        "$Default",
-        1,
-        &[],
-    )
-    .await;
+    let opted = group(&fleet, "opted", 2, &tag).await;
+    let other = group(&fleet, "other", 1, &[]).await;
     let arn = publish(&fleet.name, "1.0.0/1", &[(REGION, HOME_ACCOUNT)]);
     let result = templates_result(&fleet, event_json(&arn, "AVAILABLE")).await;
     // A group that starts only now launches on the new version: it is already there.
-    let fresh = format!("{}-fresh", fleet.name);
-    auto_scaling_group(
-        HOME_ACCOUNT,
-        REGION,
-        &fresh,
-        &fleet.template,
-        "$Default",
-        1,
-        &tag,
-    )
-    .await;
+    let fresh = group(&fleet, "fresh", 1, &tag).await;
 
     let report = fleet.refresher.report(result.clone()).await;
     assert_eq!(
@@ -190,18 +176,7 @@ async fn an_opted_in_group_gets_one_refresh_to_the_new_version_as_a_number() {
 async fn a_refresh_that_rolled_back_is_not_retried_for_the_same_version_and_a_dry_run_starts_nothing(
 ) {
     let fleet = fleet("rolled-refresh").await;
-    let group = format!("{}-web", fleet.name);
-    let tag = [(REFRESH_TAG, "true")];
-    auto_scaling_group(
-        HOME_ACCOUNT,
-        REGION,
-        &group,
-        &fleet.template,
-        "$Default",
-        2,
-        &tag,
-    )
-    .await;
+    let group = group(&fleet, "web", 2, &[(REFRESH_TAG, "true")]).await;
     let arn = publish(&fleet.name, "1.0.0/1", &[(REGION, HOME_ACCOUNT)]);
     let result = templates_result(&fleet, event_json(&arn, "AVAILABLE")).await;
     let dry = Function::new(policy(&fleet.name), true, None, InstanceRefresher::new).await;
@@ -228,6 +203,53 @@ async fn a_refresh_that_rolled_back_is_not_retried_for_the_same_version_and_a_dr
     assert_eq!(starts(&group).len(), 1, "not retried on its own");
     let history = refreshes(HOME_ACCOUNT, REGION, &group).await;
     assert_eq!(history[0].1, "RollbackSuccessful");
+}
+
+#[tokio::test]
+async fn a_group_with_a_refresh_running_is_skipped_and_refreshed_once_that_refresh_ended() {
+    let fleet = fleet("busy").await;
+    let group = group(&fleet, "web", 2, &[(REFRESH_TAG, "true")]).await;
+    // Someone started a refresh of their own before the build.
+    let autoscaling = autoscaling_client(HOME_ACCOUNT, REGION).await;
+    let start = autoscaling
+        .start_instance_refresh()
+        .auto_scaling_group_name(&group);
+    start.send().await.expect("the front starts a refresh");
+    let arn = publish(&fleet.name, "1.0.0/1", &[(REGION, HOME_ACCOUNT)]);
+    let result = templates_result(&fleet, event_json(&arn, "AVAILABLE")).await;
+
+    let waiting = fleet.refresher.report(result).await;
+    assert_eq!(by_group(&fleet, &waiting), [(group.clone(), Skipped)]);
+    assert!(
+        matches!(
+            &waiting.actions[0].detail,
+            Detail::Refresh(RefreshDetail::InProgress { .. })
+        ),
+        "{waiting:#?}"
+    );
+    assert_eq!(starts(&group).len(), 1, "only the one already running");
+
+    // Its owner cancels it: the instances still run version 1, so the next run (here the
+    // scheduled reconcile) starts one to version 2.
+    assert_eq!(
+        env()
+            .front
+            .finish_refreshes(&group, "Cancelled", None)
+            .len(),
+        1
+    );
+    let next = fleet.refresher.report(json!({"reconcile": true})).await;
+    assert_eq!(
+        by_group(&fleet, &next),
+        [(group.clone(), Created)],
+        "{next:#?}"
+    );
+    let starts = starts(&group);
+    assert_eq!(starts.len(), 2);
+    assert_eq!(
+        starts[1]["DesiredConfiguration.LaunchTemplate.Version"],
+        "2"
+    );
 }
 
 #[tokio::test]
