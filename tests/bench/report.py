@@ -8,12 +8,15 @@ from pathlib import Path
 from scenarios import FUNCTIONS
 
 FIGURES = ("init_ms", "handle_ms", "calls", "critical_path", "peak_in_flight", "connections", "tls_handshakes",
-           "cpu_ms", "harness_cpu_ms", "init_rss_mb", "peak_rss_mb")
-LEGEND = ("  round trips: longest chain of AWS calls each starting after the previous ended; in flight: most AWS"
-          " calls at once;\n  conns: TCP connections opened to the fake (every service and Region shares its one"
-          " endpoint; over TLS, \"(hs N)\": TLS handshakes); cpu ms: the function's CPU time;\n  fake cpu: this harness's (near handle ms: the fake is the"
-          " bottleneck); init RSS: peak RSS at the first /next;\n  RSS MB: peak RSS of the whole run (VmHWM; *"
-          " wait4's ru_maxrss: the process had exited); new AMI: targets holding the new AMI afterwards")
+           "tls_resumed", "cpu_ms", "init_cpu_ms", "handle_cpu_ms", "cpu_per_call_ms", "harness_cpu_ms",
+           "throttled_periods", "throttled_ms", "init_rss_mb", "peak_rss_mb")
+LEGEND = ("  new conns: connections opened to the fake, over TLS each a handshake (\"r N\": N resumed a session;"
+          " every service and Region\n  shares the fake's one endpoint); round trips: longest chain of AWS calls each"
+          " starting after the previous ended;\n  in flight: most AWS calls at once; cpu ms: the function's utime +"
+          " stime; init cpu: its CPU at the first /next;\n  cpu/call: (cpu ms - init cpu) / AWS calls; fake cpu: this"
+          " harness's (near handle ms: the fake is the bottleneck);\n  paused: CFS periods in which the quota paused the"
+          " function; init RSS: peak RSS at the first /next; RSS MB: peak RSS of\n  the whole run (VmHWM; * wait4's"
+          " ru_maxrss: the process had exited); new AMI: targets holding the new AMI afterwards")
 
 
 def shorten(text: str | None, limit: int) -> str | None:
@@ -86,7 +89,8 @@ def median(values):
 
 def aggregate(runs: list[dict]) -> dict:
     last = runs[-1]
-    out = {k: last[k] for k in ("function", "scenario", "state", "regions", "accounts", "placements", "targets")}
+    out = {k: last[k] for k in ("function", "scenario", "state", "regions", "accounts", "placements", "targets",
+                                "latency_ms", "memory_mb", "cpu_quota")}
     out["runs"] = len(runs)
     out.update({k: median([r[k] for r in runs]) for k in FIGURES})
     ops = sorted({op for r in runs for op in r["calls_per_op"]})
@@ -130,7 +134,13 @@ def table(rows: list[list[str]], right: set[int]) -> str:
 def connections(r: dict) -> str:
     if r.get("tls_handshakes") is None:
         return fmt(r["connections"])
-    return f"{fmt(r['connections'])} (hs {fmt(r['tls_handshakes'])})"
+    return f"{fmt(r['connections'])} (r {fmt(r['tls_resumed'])})"
+
+
+def paused(r: dict) -> str:
+    if r.get("cpu_quota") is None:
+        return "-"
+    return f"{fmt(r['throttled_periods'])} ({fmt(r['throttled_ms'])} ms)"
 
 
 def row(r: dict) -> list[str]:
@@ -139,20 +149,22 @@ def row(r: dict) -> list[str]:
         result = f"{r['status'].upper()}: {result}"
     rss = fmt(r["peak_rss_mb"], 1) + ("*" if r["peak_rss_source"] != "VmHWM" else "")
     return [r["scenario"], r["state"], fmt(r["targets"]), fmt(r["init_ms"]), fmt(r["handle_ms"]), fmt(r["calls"]),
-            fmt(r["critical_path"]), fmt(r["peak_in_flight"]), connections(r), fmt(r["cpu_ms"]),
-            fmt(r["harness_cpu_ms"]), fmt(r["init_rss_mb"], 1), rss, f"{r['holding_new_ami']}/{r['targets']}", result]
+            connections(r), fmt(r["critical_path"]), fmt(r["peak_in_flight"]), fmt(r["cpu_ms"]),
+            fmt(r["init_cpu_ms"], 1), fmt(r["cpu_per_call_ms"], 3), fmt(r["harness_cpu_ms"]), paused(r),
+            fmt(r["init_rss_mb"], 1), rss, f"{r['holding_new_ami']}/{r['targets']}", result]
 
 
-def print_tables(results: list[dict], header: str, memory_mb: int) -> None:
+def print_tables(results: list[dict], header: str) -> None:
     print(header)
     for function in FUNCTIONS:
         rows = [r for r in results if r["function"] == function]
         if not rows:
             continue
         print(f"\n{function}")
-        head = ["scenario", "state", "targets", "init ms", "handle ms", "AWS calls", "round trips", "in flight",
-                "conns", "cpu ms", "fake cpu", "init RSS", "RSS MB", "new AMI", "summary"]
-        print(table([head] + [row(r) for r in rows], set(range(2, 14))))
+        head = ["scenario", "state", "targets", "init ms", "handle ms", "AWS calls", "new conns", "round trips",
+                "in flight", "cpu ms", "init cpu", "cpu/call", "fake cpu", "paused", "init RSS", "RSS MB", "new AMI",
+                "summary"]
+        print(table([head] + [row(r) for r in rows], set(range(2, 17))))
         ops = sorted({op for r in rows for op in r["calls_per_op"]})
         if ops:
             body = [["scenario", "state"] + ops]
@@ -165,8 +177,8 @@ def print_tables(results: list[dict], header: str, memory_mb: int) -> None:
                 print(f"  ! {where}: {p}")
             for n in r["notes"]:
                 print(f"  ~ {where}: {n}")
-            if r["peak_rss_mb"] and r["peak_rss_mb"] > memory_mb:
-                print(f"  ~ {where}: peak RSS {r['peak_rss_mb']:.0f} MB is over the {memory_mb} MB memory size: "
+            if r["peak_rss_mb"] and r["peak_rss_mb"] > r["memory_mb"]:
+                print(f"  ~ {where}: peak RSS {r['peak_rss_mb']:.0f} MB is over the {r['memory_mb']} MB memory size: "
                       "Lambda would kill the function")
             if r["call_errors"]:
                 print(f"  . {where}: error answers {r['call_errors']}")

@@ -7,14 +7,21 @@
 
 A response or error larger than Lambda's 6 MB limit is refused with 413, as Lambda refuses it.
 
-`invoke_once` spawns the binary, hands it the event, and after the answer reads its peak RSS (VmHWM
-in /proc/<pid>/status), kills it and reaps it with `os.wait4` (CPU time). VmHWM is also read when the
-function first asks for an event: the peak RSS of its cold start. `ru_maxrss` from wait4 is not used
-for memory while the process is alive to be read: Linux folds the RSS of the forked parent (this
-Python process, before exec) into it, so a small binary spawned from a 300 MB parent reports 300 MB.
+`invoke_once` starts the binary behind a gate: a `sh` that waits for a line on a pipe and then execs
+it. While it waits, the process is put in its own CPU cgroup (cpu_limit.py, when the run is
+throttled) and given its open-file limit, so the binary's first instruction already runs as it would
+on Lambda. Then the gate opens, the clock starts, the binary gets the event, and after the answer
+the harness reads its peak RSS (VmHWM in /proc/<pid>/status), kills it and reaps it with `os.wait4`
+(CPU time). VmHWM is also read when the function first asks for an event: the peak RSS of its cold
+start. `ru_maxrss` from wait4 is not used for memory while the process is alive to be read: Linux
+folds the RSS of the forked parent (this Python process, before exec) into it, so a small binary
+spawned from a 300 MB parent reports 300 MB.
 
-  init ms    process spawn -> its first GET /next
-  handle ms  /next answered with the event -> the response (or error) POST arrives
+  init ms       gate opened (the binary is exec'd) -> its first GET /next
+  handle ms     /next answered with the event -> the response (or error) POST arrives
+  cpu ms        the function's utime + stime (wait4), less what the gate's `sh` used before exec
+  init cpu ms   its CPU at the first GET /next (the sum of its threads' /proc/<pid>/task/*/schedstat,
+                nanoseconds), less the same; the handle's CPU is the difference
 
 `python3 -B runtime_api.py serve ...` is the other mode: long-lived processes of a binary fed queued
 events with a given concurrency, for the Rust tests (runtime_queue.py).
@@ -49,6 +56,7 @@ class Invocation:
     # measured
     first_next: float | None = None
     init_rss_kb: int | None = None  # VmHWM when the function first asks for an event
+    init_cpu_ns: int | None = None  # the function's CPU time then (schedstat)
     event_sent: float | None = None
     answered: float | None = None
     kind: str | None = None  # "response" | "error" | "init-error"
@@ -83,10 +91,11 @@ class RuntimeApi(ThreadingHTTPServer):
         self.server_close()
 
 
-class RuntimeHandler(BaseHTTPRequestHandler):
+class JsonHandler(BaseHTTPRequestHandler):
+    """What both emulators' handlers share (this one's and runtime_queue.py's): HTTP/1.1 keep-alive,
+    no Nagle delay, no request log, and a JSON answer in one write."""
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
-    server: RuntimeApi
 
     def log_message(self, fmt, *args):
         pass
@@ -98,6 +107,10 @@ class RuntimeHandler(BaseHTTPRequestHandler):
         self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
         self.wfile.flush()
 
+
+class RuntimeHandler(JsonHandler):
+    server: RuntimeApi
+
     def do_GET(self):
         inv = self.server.invocation
         if self.path != f"{PREFIX}/invocation/next":
@@ -106,6 +119,7 @@ class RuntimeHandler(BaseHTTPRequestHandler):
             if inv.first_next is None:
                 inv.first_next = time.monotonic()
                 inv.init_rss_kb = peak_rss_kb(inv.pid)
+                inv.init_cpu_ns = cpu_ns(inv.pid)
             first = not self.server.delivered
             self.server.delivered = True
         if not first:
@@ -164,6 +178,27 @@ def peak_rss_kb(pid: int | None) -> int | None:
     return None
 
 
+def cpu_ns(pid: int | None) -> int | None:
+    """The CPU time of a live process's threads, in nanoseconds (the first field of each thread's
+    schedstat); None where the kernel does not say."""
+    total = 0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except FileNotFoundError:
+                continue  # the thread ended meanwhile
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+    return total
+
+
+# The gate: waits for one line on stdin (the harness sends it once the process is in its cgroup and
+# has its limits), then becomes the binary with stdin from /dev/null. Exit 111 if the harness went away.
+GATE = 'read -r _ || exit 111; exec "$0" </dev/null'
+
+
 @dataclass
 class Outcome:
     status: str  # "ok" | "error" | "init-error" | "timeout" | "exited"
@@ -177,26 +212,40 @@ class Outcome:
     peak_rss_kb: int
     peak_rss_source: str  # "VmHWM" (read just before the kill) or "wait4" (the process had exited)
     cpu_ms: float
+    init_cpu_ms: float | None
     exit_status: int | None
+    throttled: object = None  # cpu_limit.Throttled, when the run had a CPU quota
 
 
 def invoke_once(binary: str, env: dict, event: dict, function_arn: str, timeout_s: float, log_path: str,
-                nofile: int | None = None) -> Outcome:
+                nofile: int | None = None, cpu_limit=None) -> Outcome:
+    """One cold start and invocation of `binary`; `cpu_limit` (a cpu_limit.CpuLimit) throttles it."""
     invocation = Invocation(event=event, function_arn=function_arn)
     api = RuntimeApi(invocation).start()
     env = dict(env, AWS_LAMBDA_RUNTIME_API=api.address)
     exit_status = None
     rusage = None
+    cgroup = None
+    gate_r, gate_w = os.pipe()
     try:
-        with open(log_path, "ab") as log:
-            spawned = time.monotonic()
-            proc = subprocess.Popen([binary], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True, cwd="/tmp")
+        try:
+            with open(log_path, "ab") as log:
+                proc = subprocess.Popen(["/bin/sh", "-c", GATE, binary], env=env, stdin=gate_r, stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True, cwd="/tmp")
             invocation.pid = proc.pid
+            if cpu_limit is not None:
+                cgroup = cpu_limit.make()
+                cpu_limit.enter(cgroup, proc.pid)
             if nofile:
-                # Lambda's limit on open files. Set from here, not in the child (preexec_fn and
-                # threads do not mix): the binary has only just been exec'd and opened nothing yet.
+                # Lambda's limit on open files, kept by exec. Set from here, not in the child
+                # (preexec_fn and threads do not mix).
                 resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (nofile, nofile))
+            gate_cpu_ns = cpu_ns(proc.pid) or 0
+            spawned = time.monotonic()
+            os.write(gate_w, b"go\n")
+        finally:
+            os.close(gate_r)
+            os.close(gate_w)  # a gate never opened: the sh exits 111
         deadline = spawned + timeout_s
         status = "timeout"
         while time.monotonic() < deadline:
@@ -217,14 +266,26 @@ def invoke_once(binary: str, env: dict, event: dict, function_arn: str, timeout_
             _, exit_status, rusage = os.wait4(proc.pid, 0)
         proc.returncode = exit_status  # reaped here; Popen must not wait for it again
     finally:
+        if invocation.pid is not None and rusage is None:  # the harness broke: leave no process behind
+            try:
+                os.kill(invocation.pid, signal.SIGKILL)
+                os.wait4(invocation.pid, 0)
+            except OSError:
+                pass
         api.close()
+        if cgroup is not None:
+            throttled = cpu_limit.throttled(cgroup)
+            cpu_limit.remove(cgroup)
     init_ms = (invocation.first_next - spawned) * 1000 if invocation.first_next else None
     handle_ms = ((invocation.answered - invocation.event_sent) * 1000
                  if invocation.answered and invocation.event_sent else None)
+    cpu_ms = (rusage.ru_utime + rusage.ru_stime) * 1000 - gate_cpu_ns / 1e6
+    init_cpu_ms = (invocation.init_cpu_ns - gate_cpu_ns) / 1e6 if invocation.init_cpu_ns is not None else None
     return Outcome(status, init_ms, handle_ms, invocation.event_sent, invocation.answered, invocation.body,
                    invocation.error_type, invocation.init_rss_kb,
                    peak_kb if peak_kb is not None else rusage.ru_maxrss,
-                   "VmHWM" if peak_kb is not None else "wait4", (rusage.ru_utime + rusage.ru_stime) * 1000, exit_status)
+                   "VmHWM" if peak_kb is not None else "wait4", cpu_ms, init_cpu_ms, exit_status,
+                   throttled if cgroup is not None else None)
 
 
 def env_pair(text: str) -> str:

@@ -30,9 +30,10 @@ import threading
 import time
 import uuid
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
-PREFIX = "/2018-06-01/runtime"
+from runtime_api import PREFIX, JsonHandler
+
 ANSWER = re.compile(rf"^{PREFIX}/invocation/([^/]+)/(response|error)$")
 PR_SET_PDEATHSIG = 1
 
@@ -80,22 +81,8 @@ class QueueApi(ThreadingHTTPServer):
             return self.changed.wait_for(lambda: len(self.answered) >= count, timeout)
 
 
-class QueueHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class QueueHandler(JsonHandler):
     server: QueueApi
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status: int, body: bytes, headers: dict | None = None):
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self):
         if self.path != f"{PREFIX}/invocation/next":

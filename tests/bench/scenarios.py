@@ -204,7 +204,9 @@ def function_env(function: str, fake_url: str, max_concurrency: int | None, memo
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function}",
         "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
         "AWS_LAMBDA_LOG_FORMAT": "JSON",
-        "RUST_LOG": "warn",
+        # As Lambda sets it from the template's ApplicationLogLevel (LogLevel, INFO by default): the
+        # report is logged at INFO, as it is there. (RUST_LOG is not set on Lambda.)
+        "AWS_LAMBDA_LOG_LEVEL": "INFO",
         "AWS_REGION": HOME_REGION,
         "AWS_DEFAULT_REGION": HOME_REGION,
         "AWS_ENDPOINT_URL": fake_url,

@@ -43,7 +43,7 @@ def http_date(cache={}) -> str:
 
 class FakeAws:
     def __init__(self, latency_ms: float = 50.0, verify_signatures: bool = True, port: int = 0, log=sys.stderr,
-                 trace: bool = False, tls_dir: str | None = None):
+                 trace: bool = False, tls_dir: str | None = None, tls_tickets: int = 2):
         self.trace = trace  # log every request and answer (to `log`)
         self.world = World()
         self.recorder = Recorder()
@@ -55,7 +55,7 @@ class FakeAws:
                                              ImageBuilder(self.world.imagebuilder))}
         self.unknown: list[str] = []
         # HTTPS with a test CA: a caller sets SSL_CERT_FILE=<ca_file> for the function.
-        self.tls, self.ca_file = tls.server_context(tls_dir) if tls_dir else (None, None)
+        self.tls, self.ca_file = tls.server_context(tls_dir, tls_tickets) if tls_dir else (None, None)
         # A large backlog: with Python's default of 5, a burst of parallel connects waits out a 1 s SYN retransmit.
         self.sock = socket.create_server(("127.0.0.1", port), backlog=1024)
         self.url = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.sock.getsockname()[1]}"

@@ -48,9 +48,10 @@ impl Default for Settings {
             dry_run: false,
             cross_account_role: None,
             // Each call in flight holds a connection, so this bounds memory and file descriptors;
-            // it also bounds speed at scale. 320 keeps 800 placements under 40 MB and takes 3,200
-            // under 3 s at 50 ms a call (docs/benchmarks.md).
-            max_concurrency: 320,
+            // under Lambda's CPU share more calls in flight open more connections (handshakes,
+            // memory) while the CPU is the bound: at 1,024 MB, 160 ran 800 placements 9 to 19%
+            // faster than 320, in 32 to 34 MB instead of 40 to 42 (docs/benchmarks.md).
+            max_concurrency: 160,
             parameter_path_prefix: None,
             // SSM validates the AMI after PutParameter returns, usually within seconds.
             read_back: Duration::from_secs(10),
@@ -195,7 +196,7 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!(s.policy, PolicySource::None);
         assert!(!s.dry_run);
-        assert_eq!(s.max_concurrency, 320);
+        assert_eq!(s.max_concurrency, 160);
         assert_eq!(s.cross_account_role, None);
     }
 

@@ -1,5 +1,6 @@
 //! update-ssm-parameters in a target account: its own narrow session, and a refusal that names
-//! the account and what would allow it. STS is a stand-in here (moto grants every AssumeRole).
+//! the account and what would allow it. The front in moto refuses that account's role, as STS
+//! refuses a role that does not trust the caller.
 
 use amiflow_testkit::parameter_policy;
 use amiflow_testkit::sessions::assert_narrow_session_and_named_refusal;
