@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `sam build` as a user runs it, offline: SAM's rust-cargolambda build method with cargo-lambda and
 # zig from .venv-sam, locked to Cargo.lock. The four functions share the workspace's target/, so
-# the AWS SDK is compiled once. Then checks each bootstrap (an ELF for the chosen architecture that
-# needs no glibc newer than al2023's 2.34) and prints it with its size.
+# the AWS SDK is compiled once. Then checks each bootstrap (an ELF for the chosen architecture,
+# linked non-PIE by functions/link.rs, that needs no glibc newer than al2023's 2.34) and prints it
+# with its size.
 #
 #   bash scripts/sam-build.sh [--arch arm64|x86_64] [more `sam build` options]
 #
@@ -37,11 +38,16 @@ for fn in DistributeImageFunction UpdateSsmParametersFunction UpdateLaunchTempla
   # `|| true`: under pipefail a non-ELF or a binary without glibc symbols would end the script
   # here, before the messages below say what is wrong with it.
   machine=$( (readelf -h "$bootstrap" 2>/dev/null || true) | sed -n 's/^ *Machine: *//p')
+  # EXEC, not DYN: linked -no-pie by functions/link.rs, so the loader relocates nothing at start.
+  elf_type=$( (readelf -h "$bootstrap" 2>/dev/null || true) | sed -n 's/^ *Type: *\([A-Z]*\).*/\1/p')
   glibc=$( (objdump -T "$bootstrap" 2>/dev/null || true) | { grep -o 'GLIBC_[0-9.]*' || true; } \
     | sed 's/GLIBC_//' | sort -uV | tail -1)
   size=$(stat -c %s "$bootstrap")
-  printf '%s: %s MB, %s, glibc %s\n' "$fn" "$(awk "BEGIN{printf \"%.1f\", $size/1048576}")" \
-    "${machine:-not an ELF}" "${glibc:-none}"
+  printf '%s: %s MB, %s %s, glibc %s\n' "$fn" "$(awk "BEGIN{printf \"%.1f\", $size/1048576}")" \
+    "${machine:-not an ELF}" "${elf_type:-}" "${glibc:-none}"
+  if [ -n "$machine" ] && [ "$elf_type" != EXEC ]; then
+    echo "sam-build: $fn: expected a non-PIE executable (EXEC, functions/link.rs), got ${elf_type:-no type}" >&2; failed=1
+  fi
   if [[ "$machine" != *"$elf_machine" ]]; then
     echo "sam-build: $fn: expected an $elf_machine ELF, got: ${machine:-not an ELF}" >&2; failed=1
   fi

@@ -44,3 +44,15 @@ def test_functions_run_on_al2023_with_the_bootstrap_for_the_chosen_architecture(
     assert function["Handler"] == "bootstrap"
     assert function["Architectures"] == [{"Ref": "Architecture"}]
     assert set(home["Parameters"]["Architecture"]["AllowedValues"]) == {"arm64", "x86_64"}
+
+
+def test_every_function_binary_is_linked_without_pie(home):
+    """Each function crate's build script is functions/link.rs, which links its binary -no-pie on
+    Linux (a third of a cold start's init CPU was the loader relocating a PIE: docs/benchmarks.md)."""
+    binaries = workspace_binaries()
+    link = ROOT / "functions" / "link.rs"
+    assert 'cargo:rustc-link-arg-bins=-no-pie' in link.read_text()
+    for name, function in resources(home, "AWS::Serverless::Function").items():
+        member = ROOT / binaries[function["Metadata"]["BuildProperties"]["Binary"]]
+        manifest = tomllib.loads((member / "Cargo.toml").read_text())
+        assert (member / manifest["package"].get("build", "build.rs")).resolve() == link.resolve(), name

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use regex::{Captures, Regex};
+use regex_lite::{Captures, Regex};
 
 use crate::schema::violation::Violation;
 

@@ -54,7 +54,7 @@ pub static TAGS: Schema = Schema::Map {
 pub static CLIENT_TOKEN: Schema = Schema::Text(Text::len(1, 64));
 pub static DESCRIPTION: Schema = Schema::Text(Text::len(1, 1024));
 
-/// The `aws:` prefix is reserved for AWS; the regex crate has no look-ahead, so it is checked here.
+/// The `aws:` prefix is reserved for AWS; regex-lite has no look-ahead, so it is checked here.
 pub fn check_tag_keys(tags: Option<&Value>, path: &str, out: &mut Vec<Violation>) {
     let Some(Value::Object(map)) = tags else {
         return;
@@ -81,3 +81,71 @@ pub static LAUNCH_TEMPLATE_ID_FIELD: Schema =
     Schema::Text(Text::pattern(20, 20, LAUNCH_TEMPLATE_ID));
 pub static LAUNCH_TEMPLATE_NAME_FIELD: Schema =
     Schema::Text(Text::pattern(3, 128, LAUNCH_TEMPLATE_NAME));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::arn::{
+        DISTRIBUTION_CONFIGURATION_ARN_PATTERN, EXECUTION_ROLE_PATTERN,
+        IMAGE_BUILD_VERSION_ARN_PATTERN, IMAGE_PIPELINE_ARN_PATTERN,
+    };
+    use crate::policy::accounts::{ROOT_ID_PATTERN, UNIT_ID_PATTERN};
+    use crate::schema::matches;
+
+    /// The patterns are written as the Image Builder API reference writes them; each must compile
+    /// and read the same in regex-lite: `-` and `_` after a range are literals, `\s` is ASCII.
+    #[test]
+    fn every_pattern_reads_as_the_api_reference_means_it() {
+        let cases: &[(&'static str, &[&str], &[&str])] = &[
+            (ACCOUNT_ID, &["123456789012"], &["12345678901", "12345678901a"]),
+            (LAUNCH_TEMPLATE_ID, &["lt-0123456789abcdef0", "lt-0123456789abc-_f0"], &["lt-0123456789ABCDEF0"]),
+            (LAUNCH_TEMPLATE_NAME, &["web(1).a-b/c_d"], &["web server"]),
+            (
+                LICENSE_CONFIGURATION_ARN,
+                &["arn:aws:license-manager:us-east-1:123456789012:license-configuration:lic-0123456789abcdef0123456789abcdef"],
+                &["arn:aws:license-manager:us-east-1:123456789012:license-configuration:lic-0123"],
+            ),
+            (ORGANIZATION_ARN, &["arn:aws:organizations::123456789012:organization/o-abcdef0123"], &["arn:aws:organizations::123456789012:organization/o-abc"]),
+            (
+                ORGANIZATIONAL_UNIT_ARN,
+                &["arn:aws:organizations::123456789012:ou/o-abcdef0123/ou-ab12-cdefgh34"],
+                &["arn:aws:organizations::123456789012:ou/o-abcdef0123/ou-AB12-cdefgh34"],
+            ),
+            (AMI_NAME, &["web {{ imagebuilder:buildDate }}", "web\tami-1.2"], &["web\u{3000}ami", "web#ami", "-"]),
+            (RESOURCE_NAME, &["web-server_1 a", "-a-"], &["ab", "web.server"]),
+            (PARAMETER_NAME, &["/amiflow/web/latest"], &["/amiflow/web latest"]),
+            (REGION, &["us-east-1", "us-gov-west-1"], &["US-east-1", "*"]),
+            (REGION_OR_ALL, &["*", "eu-west-3"], &["**", "eu-west"]),
+            (ACCOUNT_OR_ALL, &["*", "123456789012"], &["1234"]),
+            (UNIT_ID_PATTERN, &["ou-ab12-cdefgh34"], &["ou-ab-cdefgh34"]),
+            (ROOT_ID_PATTERN, &["r-ab12"], &["r-AB12"]),
+            (
+                IMAGE_BUILD_VERSION_ARN_PATTERN,
+                &["arn:aws:imagebuilder:us-east-1:123456789012:image/web-ami_1/1.0.2/3", "arn:aws-cn:imagebuilder:cn-north-1:aws:image/web/1.0.0/1"],
+                &["arn:aws:imagebuilder:us-east-1:123456789012:image/web/1.0.2", "arn:aws:imagebuilder:us-east-1:123456789012:image/Web/1.0.2/3"],
+            ),
+            (
+                DISTRIBUTION_CONFIGURATION_ARN_PATTERN,
+                &["arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/web-dist"],
+                &["arn:aws:imagebuilder:us-east-1:123456789012:distribution-configuration/"],
+            ),
+            (EXECUTION_ROLE_PATTERN, &["amiflow-distribute", "arn:aws:iam::123456789012:role/path/amiflow"], &["amiflow distribute"]),
+            (
+                IMAGE_PIPELINE_ARN_PATTERN,
+                &["arn:aws:imagebuilder:us-east-1:123456789012:image-pipeline/web-pipeline"],
+                &["arn:aws:imagebuilder:us-east-1:123456789012:image/web/1.0.0/1"],
+            ),
+        ];
+        for (pattern, good, bad) in cases {
+            for text in *good {
+                assert!(matches(pattern, text), "{pattern} should match {text:?}");
+            }
+            for text in *bad {
+                assert!(
+                    !matches(pattern, text),
+                    "{pattern} should not match {text:?}"
+                );
+            }
+        }
+    }
+}

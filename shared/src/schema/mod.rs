@@ -10,7 +10,7 @@ pub mod violation;
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::Value;
 
 use suggest::nearest;
