@@ -1,22 +1,14 @@
 //! What a policy's `accounts` entry names: every account with an AMI (`*`), one account, or every
 //! ACTIVE account under an organizational unit (`ou-...`) or the organization's root (`r-...`).
 
-use std::sync::LazyLock;
-
-use regex_lite::Regex;
-
+use crate::schema::fields::ACCOUNT_ID;
+use crate::schema::matches;
 use crate::schema::violation::Violation;
 
 /// AWS Organizations' pattern of an organizational unit id.
 pub const UNIT_ID_PATTERN: &str = r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$";
 /// AWS Organizations' pattern of a root id.
 pub const ROOT_ID_PATTERN: &str = r"^r-[0-9a-z]{4,32}$";
-const ACCOUNT_ID_PATTERN: &str = r"^[0-9]{12}$";
-
-static UNIT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(UNIT_ID_PATTERN).expect("pattern"));
-static ROOT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(ROOT_ID_PATTERN).expect("pattern"));
-static ACCOUNT_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(ACCOUNT_ID_PATTERN).expect("pattern"));
 
 /// One `accounts` entry, read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,15 +40,15 @@ pub fn is_unit(entry: &str) -> bool {
 
 /// Why `entry` at `path` is no `accounts` entry, naming what it should be.
 pub fn check_entry(entry: &str, path: &str, out: &mut Vec<Violation>) {
-    let problem = if entry == "*" || ACCOUNT_ID.is_match(entry) {
+    let problem = if entry == "*" || matches(ACCOUNT_ID, entry) {
         return;
     } else if entry.starts_with("ou-") {
-        if UNIT_ID.is_match(entry) {
+        if matches(UNIT_ID_PATTERN, entry) {
             return;
         }
         format!("{entry:?} is no organizational unit id: it must match {UNIT_ID_PATTERN}")
     } else if entry.starts_with("r-") {
-        if ROOT_ID.is_match(entry) {
+        if matches(ROOT_ID_PATTERN, entry) {
             return;
         }
         format!("{entry:?} is no root id: it must match {ROOT_ID_PATTERN}")
