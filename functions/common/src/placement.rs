@@ -71,10 +71,10 @@ impl<C: Clone> PlacedClients<C> {
     }
 
     /// Runs `work` once per (Region, account) with that placement's client and credentials, all
-    /// placements at once. A placement with no AMI (the image has none there, or an
-    /// organizational unit resolved to no account) fails its targets with no call, not even for
-    /// credentials; where no credentials can be had (another account and no role, or AssumeRole
-    /// failed), every target there fails.
+    /// placements at once. A target whose build has no AMI in its placement (the image has none
+    /// there, or an organizational unit resolved to no account) fails with no call; a placement
+    /// where no target has one asks not even for credentials. Where no credentials can be had
+    /// (another account and no role, or AssumeRole failed), every target there fails.
     pub async fn run<'a, T, Work, Fut>(
         &self,
         targets: &'a [T],
@@ -91,25 +91,36 @@ impl<C: Clone> PlacedClients<C> {
         let runs = groups.into_iter().map(|(key, members)| {
             let (work, fail) = (&work, &fail);
             async move {
-                // Every target of a placement shares its (Region, account), so its AMI or its lack.
-                if let Err(no_ami) = &members[0].placement().ami {
-                    return fail_each(&members, fail, no_ami.clone().into());
-                }
-                let partition = &members[0].build().arn.partition;
+                // The AMI is a build's: a reconcile or a result naming several builds puts targets
+                // of builds with and without an AMI here in one placement. Those without fail on
+                // their own; the others go on.
+                let (placed, no_ami): (Vec<&T>, Vec<&T>) =
+                    members.into_iter().partition(|t| t.placement().ami.is_ok());
+                let mut actions: Vec<Action> = no_ami
+                    .iter()
+                    .filter_map(|t| {
+                        let why = t.placement().ami.as_ref().err()?;
+                        Some(fail(t, why.clone().into()))
+                    })
+                    .collect();
+                let Some(first) = placed.first() else {
+                    return actions;
+                };
                 let client = self.clients.get(
-                    partition,
+                    &first.build().arn.partition,
                     &key.region,
                     &key.account_id,
                     key.cross_account,
                     context.invocation,
                 );
-                match client.await {
+                actions.extend(match client.await {
                     Ok(client) => {
                         let limit = self.limit.for_placement(PER_PLACEMENT);
-                        work(client, limit, members).await
+                        work(client, limit, placed).await
                     }
-                    Err(reason) => fail_each(&members, fail, reason.into()),
-                }
+                    Err(reason) => fail_each(&placed, fail, reason.into()),
+                });
+                actions
             }
         });
         join_all(runs).await.into_iter().flatten().collect()

@@ -270,3 +270,47 @@ async fn a_rule_on_a_pipeline_reads_the_pipelines_images() {
         .requests("imagebuilder", "ListImagePipelineImages", &name)
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_build_without_an_ami_in_a_region_fails_its_own_targets_there_and_no_others() {
+    // Two rules, so one placement holds targets of two builds: `full` has AMIs in both Regions,
+    // `east` only in us-east-1.
+    let (full, east) = (unique("full"), unique("east"));
+    build(&full, "1.0.0/1");
+    publish(
+        &east,
+        "1.0.0/1",
+        &[("us-east-1", HOME_ACCOUNT), ("us-east-1", TARGET_ACCOUNT)],
+    );
+    let (full_param, east_param) = (format!("/{full}/latest"), format!("/{east}/latest"));
+    let rule = |rule: &str, image: &str, param: &str| {
+        json!({"name": rule, "match": {"imageName": image}, "ssmParameters": [
+            {"name": param, "regions": REGIONS, "accounts": [HOME_ACCOUNT, TARGET_ACCOUNT]}]})
+    };
+    let policy =
+        json!({"rules": [rule("full", &full, &full_param), rule("east", &east, &east_param)]});
+    let app = writer(policy, false).await;
+
+    let report = app.report(reconcile()).await;
+    let failed: Vec<(&str, &str, &str)> = report
+        .failed()
+        .map(|a| (a.target.as_str(), a.region.as_str(), a.account_id.as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (east_param.as_str(), "eu-west-1", HOME_ACCOUNT),
+            (east_param.as_str(), "eu-west-1", TARGET_ACCOUNT)
+        ],
+        "{report:#?}"
+    );
+    assert!(holds(&full, &full_param, "1.0.0/1").await, "{report:#?}");
+    for account in [HOME_ACCOUNT, TARGET_ACCOUNT] {
+        let east_value = parameter(account, "us-east-1", &east_param).await;
+        assert_eq!(
+            east_value.map(|p| p.value),
+            Some(ami_id(&east, "1.0.0/1", "us-east-1", account))
+        );
+        assert!(parameter(account, "eu-west-1", &east_param).await.is_none());
+    }
+}
