@@ -1,6 +1,7 @@
 //! The end of an invocation: one log line per action, the whole report in parts (a CloudWatch
 //! Logs event holds 256 KB), and the answer, or the error that makes Lambda retry.
 
+use amiflow_model::report::action::Action;
 use amiflow_model::report::answer::{parts, Answer};
 use amiflow_model::report::Report;
 
@@ -24,12 +25,12 @@ pub fn finish(report: Report) -> Result<Answer, FunctionError> {
             "action"
         );
     }
-    let count = report.actions.len().div_ceil(ACTIONS_PER_PART).max(1);
     let summary = serde_json::to_string(&report.summary).unwrap_or_default();
-    for (i, actions) in parts(&report, ACTIONS_PER_PART).enumerate() {
+    let parts: Vec<&[Action]> = parts(&report, ACTIONS_PER_PART).collect();
+    for (i, actions) in parts.iter().enumerate() {
         let actions = serde_json::to_string(actions).unwrap_or_default();
-        tracing::info!(image = %report.subject, part = i + 1, parts = count, summary = %summary,
-            actions = %actions, "amiflow report");
+        tracing::info!(image = %report.subject, part = i + 1, parts = parts.len(),
+            summary = %summary, actions = %actions, "amiflow report");
     }
     match report.failure_message() {
         None => Ok(Answer::Report(report)),

@@ -124,9 +124,12 @@ impl Serialize for Bounded<'_> {
 }
 
 /// The report's actions in parts of at most `per_part`, for a log whose events are limited in
-/// size (CloudWatch Logs takes 256 KB an event).
+/// size (CloudWatch Logs takes 256 KB an event). A report without actions is one empty part, so
+/// its summary is logged too.
 pub fn parts(report: &Report, per_part: usize) -> impl Iterator<Item = &[Action]> {
-    report.actions.chunks(per_part.max(1))
+    let actions = report.actions.as_slice();
+    let none = actions.is_empty().then_some(actions);
+    actions.chunks(per_part.max(1)).chain(none)
 }
 
 #[cfg(test)]
@@ -200,5 +203,12 @@ mod tests {
         let report = Report::new("arn", false, false, (0..250).map(unchanged).collect());
         let sizes: Vec<usize> = parts(&report, 100).map(<[Action]>::len).collect();
         assert_eq!(sizes, [100, 100, 50]);
+        let empty = Report::new("arn", false, false, Vec::new());
+        let sizes: Vec<usize> = parts(&empty, 100).map(<[Action]>::len).collect();
+        assert_eq!(
+            sizes,
+            [0],
+            "a report without actions is still logged, as one part"
+        );
     }
 }
