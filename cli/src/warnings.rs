@@ -3,6 +3,7 @@
 //! pipeline. A rule that reaches launch templates or other accounts without it can be set off by
 //! anyone who can build an image in the account.
 
+use amiflow_model::policy::accounts::Accounts;
 use amiflow_model::policy::{Match, Policy, Rule};
 
 /// One warning per rule that writes to launch templates or to other accounts and matches no
@@ -46,13 +47,17 @@ fn rule_warning(i: usize, rule: &Rule) -> Option<String> {
     ))
 }
 
-/// `accounts` with `*` or more than one account, or an `accountId`: the home account cannot be
-/// known here, so these may reach other accounts.
+/// `accounts` with more than one entry or one that names many accounts (`*`, an organizational
+/// unit, the root), or an `accountId`: the home account cannot be known here, so these may reach
+/// other accounts.
 fn writes_other_accounts(rule: &Rule) -> bool {
     let several = |accounts: &Option<Vec<String>>| {
-        accounts
-            .as_ref()
-            .is_some_and(|list| list.len() > 1 || list.iter().any(|a| a == "*"))
+        accounts.as_ref().is_some_and(|list| {
+            list.len() > 1
+                || list
+                    .iter()
+                    .any(|a| !matches!(Accounts::of(a), Accounts::One(_)))
+        })
     };
     rule.ssm_parameters.iter().any(|p| several(&p.accounts))
         || rule

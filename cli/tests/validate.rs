@@ -163,6 +163,32 @@ fn rules_without_a_pipeline_that_reach_templates_or_other_accounts_warn_and_stil
     );
 }
 
+#[test]
+fn a_rule_that_writes_to_an_organizational_unit_or_the_root_warns_like_one_for_every_account() {
+    let policy = Scratch::new(
+        "warn-units",
+        "policy.json",
+        r#"{"rules": [
+            {"name": "unit", "ssmParameters": [{"name": "/u", "accounts": ["ou-ab12-cdefgh34"]}]},
+            {"name": "root", "ssmParameters": [{"name": "/r", "accounts": ["r-ab12"]}]},
+            {"name": "one", "ssmParameters": [{"name": "/o", "accounts": ["123456789012"]}]}
+        ]}"#,
+    );
+    let out = run(&["validate", policy.path()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("warning:")).collect();
+    assert_eq!(warnings.len(), 2, "{text}");
+    for (warning, rule) in warnings.iter().zip(["rules[0] (unit)", "rules[1] (root)"]) {
+        assert!(
+            warning.starts_with(&format!(
+                "  warning: {rule} writes to other accounts but matches no pipelineArn"
+            )),
+            "{text}"
+        );
+    }
+}
+
 // Every JSON example in the Image Builder documentation seeds, validated as the real API sees it.
 // The create examples are valid; the update examples write `launchPermissions` and `tags` inside
 // `amiDistributionConfiguration`, which the API rejects.
