@@ -46,14 +46,13 @@ pub fn pipeline(rule: &Rule) -> Option<&str> {
 
 /// Whether `rule`'s match holds for `candidate`, as it would for the image's event.
 pub fn matches(rule: &Rule, candidate: &Candidate) -> bool {
-    let Some(m) = &rule.matcher else {
-        return true;
-    };
-    matches_name(rule, &candidate.name)
-        && m.pipeline_arn
-            .as_deref()
-            .is_none_or(|arn| candidate.pipeline.as_deref() == Some(arn))
-        && m.tags.iter().all(|(k, v)| candidate.tags.get(k) == Some(v))
+    rule.matcher.as_ref().is_none_or(|m| {
+        m.holds(
+            &candidate.name,
+            candidate.pipeline.as_deref(),
+            &candidate.tags,
+        )
+    })
 }
 
 /// x.y.z as numbers, for ordering image versions (1.10.0 after 1.9.0); `None` if not x.y.z.

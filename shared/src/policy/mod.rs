@@ -145,14 +145,33 @@ impl Policy {
 
 impl Rule {
     pub fn matches(&self, image: &Image) -> bool {
-        let Some(m) = &self.matcher else { return true };
-        m.image_name
+        self.matcher.as_ref().is_none_or(|m| {
+            m.holds(
+                &image.name,
+                image.source_pipeline_arn.as_deref(),
+                &image.tags,
+            )
+        })
+    }
+}
+
+impl Match {
+    /// Whether an image named `name`, built by `pipeline` and tagged `tags`, is matched: by its
+    /// event (`Rule::matches`) and by a reconcile's list of builds alike.
+    pub fn holds(
+        &self,
+        name: &str,
+        pipeline: Option<&str>,
+        tags: &BTreeMap<String, String>,
+    ) -> bool {
+        self.image_name
             .as_deref()
-            .is_none_or(|glob| glob_match(glob, &image.name))
-            && m.pipeline_arn
+            .is_none_or(|glob| glob_match(glob, name))
+            && self
+                .pipeline_arn
                 .as_deref()
-                .is_none_or(|arn| image.source_pipeline_arn.as_deref() == Some(arn))
-            && m.tags.iter().all(|(k, v)| image.tags.get(k) == Some(v))
+                .is_none_or(|arn| pipeline == Some(arn))
+            && self.tags.iter().all(|(k, v)| tags.get(k) == Some(v))
     }
 }
 
