@@ -4,14 +4,13 @@
 
 use super::record::read_record;
 use super::template::TemplateVersion;
+use crate::schema::fields::MAX_TAG_VALUE;
 
-/// EC2's longest tag value: a longer record is not tagged (the versions are read instead).
-pub const TAG_VALUE_MAX: usize = 256;
-
-/// Whether a record fits in a tag value: a build's record does, even for the longest image name
-/// Image Builder allows; a rollback's, which also names the build it left, may not.
+/// Whether a record fits in a tag value (AWS's longest is 256 characters; a longer record is not
+/// tagged, and the versions are read instead): a build's record does, even for the longest image
+/// name Image Builder allows; a rollback's, which also names the build it left, may not.
 pub fn fits_a_tag(description: &str) -> bool {
-    description.chars().count() <= TAG_VALUE_MAX
+    description.chars().count() <= MAX_TAG_VALUE
 }
 
 /// The version the tags describe, if it is the template's default and latest version now.

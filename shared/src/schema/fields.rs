@@ -21,7 +21,6 @@ pub const TAG_KEY: &str = r"^(?!aws:)[a-zA-Z0-9\s_.:/=+\-@]*$";
 pub const PARAMETER_NAME: &str = r"^[a-zA-Z0-9_.\-\/]+$";
 pub const REGION: &str = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$";
 pub const REGION_OR_ALL: &str = r"^(\*|[a-z]{2}(-[a-z]+)+-[0-9]+)$";
-pub const ACCOUNT_OR_ALL: &str = r"^(\*|[0-9]{12})$";
 
 pub const DATA_TYPES: &[&str] = &["text", "aws:ec2:image"];
 
@@ -116,7 +115,6 @@ mod tests {
             (PARAMETER_NAME, &["/amiflow/web/latest"], &["/amiflow/web latest"]),
             (REGION, &["us-east-1", "us-gov-west-1"], &["US-east-1", "*"]),
             (REGION_OR_ALL, &["*", "eu-west-3"], &["**", "eu-west"]),
-            (ACCOUNT_OR_ALL, &["*", "123456789012"], &["1234"]),
             (UNIT_ID_PATTERN, &["ou-ab12-cdefgh34"], &["ou-ab-cdefgh34"]),
             (ROOT_ID_PATTERN, &["r-ab12"], &["r-AB12"]),
             (
