@@ -10,6 +10,7 @@ use super::event::text;
 use super::ignore::IgnoreReason;
 use super::Request;
 use crate::error::InputError;
+use crate::plan::unique::unique_by;
 use crate::report::action::{ActionKind, Outcome};
 
 pub const DESTINATION_SOURCE: &str = "lambda";
@@ -38,13 +39,7 @@ pub struct ChangedTemplate {
 impl ChangedTemplates {
     /// The builds named, each once, in first-seen order.
     pub fn builds(&self) -> Vec<ImageBuildVersionArn> {
-        let mut out: Vec<ImageBuildVersionArn> = Vec::new();
-        for t in &self.templates {
-            if !out.contains(&t.image) {
-                out.push(t.image.clone());
-            }
-        }
-        out
+        unique_by(self.templates.iter().map(|t| t.image.clone()), Clone::clone)
     }
 
     /// Whether the result changed this template (always, when it left actions out).

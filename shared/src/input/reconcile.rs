@@ -9,7 +9,7 @@ use crate::plan::scope::Scope;
 use crate::policy::Policy;
 use crate::schema::fields::{ACCOUNTS, BOOL};
 use crate::schema::violation::Violation;
-use crate::schema::{check, Field, Schema, Text};
+use crate::schema::{check, quoted, Field, Schema, Text};
 
 static RULE_NAMES: Schema = Schema::Array {
     items: &Schema::Text(Text::len(1, 128)),
@@ -93,11 +93,6 @@ impl ReconcileRequest {
             false => Err(violations.into()),
         }
     }
-}
-
-fn quoted(names: &[&str]) -> String {
-    let shown: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
-    shown.join(", ")
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::error::InputError;
 use crate::input::image::Image;
+use crate::plan::unique::unique_by;
 use glob::glob_match;
 use refresh::RefreshPreferences;
 
@@ -128,18 +129,15 @@ impl Policy {
 
     /// Every organizational unit and root the rules' `accounts` name, each once.
     pub fn units(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
         let lists = self.rules.iter().flat_map(|rule| {
             let parameters = rule.ssm_parameters.iter().map(|p| p.accounts.as_deref());
             let templates = rule.launch_templates.iter().map(|t| t.accounts.as_deref());
             parameters.chain(templates).flatten()
         });
-        for entry in lists.flatten() {
-            if accounts::is_unit(entry) && !out.contains(&entry.as_str()) {
-                out.push(entry);
-            }
-        }
-        out
+        let units = lists.flatten().map(String::as_str);
+        unique_by(units.filter(|entry| accounts::is_unit(entry)), |entry| {
+            *entry
+        })
     }
 }
 

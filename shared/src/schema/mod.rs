@@ -231,7 +231,8 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-fn quoted(items: &[&str]) -> String {
+/// `"a", "b"`: names as a message lists them.
+pub(crate) fn quoted(items: &[&str]) -> String {
     items
         .iter()
         .map(|i| format!("{i:?}"))
