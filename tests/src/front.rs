@@ -29,7 +29,7 @@ impl Front {
             .unwrap_or_else(|e| panic!("the front's control API: {e}"));
         let json = answer.json();
         assert!(
-            answer.status == 200 || (method == "GET" && answer.status == 404),
+            answer.status == 200,
             "{method} {path}: {} {json}",
             answer.status
         );

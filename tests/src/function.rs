@@ -65,9 +65,7 @@ impl<E: Executor> Function<E> {
         settings: Settings,
         executor: impl FnOnce(&Pipeline) -> E,
     ) -> Self {
-        let pipeline = pipeline(policy, settings).await;
-        let executor = executor(&pipeline);
-        Self { pipeline, executor }
+        Self::in_region(crate::HOME_REGION, policy, settings, executor).await
     }
 
     /// As `with_settings`, for a function whose own Region is `region` (`pipeline_in`).

@@ -1,5 +1,5 @@
-//! A small blocking HTTP/1.1 client for JSON on 127.0.0.1: the fake front's control API and
-//! readiness checks need nothing more, and the tests link no HTTP client crate for it.
+//! A small blocking HTTP/1.1 client for JSON on 127.0.0.1: the fake front's control API needs
+//! nothing more, and the tests link no HTTP client crate for it.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -53,29 +53,7 @@ pub fn request(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("{host} answered no status: {head}"))?;
-    let mut body = raw[split + 4..].to_vec();
-    if head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        body = unchunk(&body);
-    }
+    // Every control API reply carries Content-Length (moto_front.py `reply`): the body is the rest.
+    let body = raw[split + 4..].to_vec();
     Ok(Answer { status, body })
-}
-
-/// A chunked body, joined.
-fn unchunk(mut raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(end) = raw.windows(2).position(|w| w == b"\r\n") {
-        let size = std::str::from_utf8(&raw[..end])
-            .ok()
-            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap_or("").trim(), 16).ok())
-            .unwrap_or(0);
-        if size == 0 || raw.len() < end + 2 + size {
-            break;
-        }
-        out.extend_from_slice(&raw[end + 2..end + 2 + size]);
-        raw = &raw[(end + 4 + size).min(raw.len())..];
-    }
-    out
 }

@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 pub struct Moto {
     pub url: String,
     pub pid: u32,
+    /// The venv's python, beside its moto_server: it runs moto with the project's front, and the
+    /// Runtime API emulator.
+    pub python: PathBuf,
 }
 
 /// The workspace's root folder.
@@ -54,18 +57,11 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// The venv's python, beside its moto_server: it runs moto with the project's front, and the
-/// Runtime API emulator.
-pub fn python() -> PathBuf {
-    moto_server()
-        .unwrap_or_else(|e| panic!("{e}"))
-        .with_file_name("python")
-}
-
 impl Moto {
     pub fn start() -> Result<Self, String> {
         let python = moto_server()?.with_file_name("python");
         let script = workspace_root().join("scripts/moto_server.py");
+        let interpreter = python.clone();
         let port = free_port();
         let log = std::env::temp_dir().join(format!("amiflow-moto-{port}.log"));
         let (sender, receiver) = mpsc::channel();
@@ -75,7 +71,7 @@ impl Moto {
                 let log_file = std::fs::File::create(&log)
                     .map(Stdio::from)
                     .unwrap_or_else(|_| Stdio::null());
-                let mut command = Command::new(&python);
+                let mut command = Command::new(&interpreter);
                 command
                     .arg(&script)
                     .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -100,7 +96,8 @@ impl Moto {
                         }
                     }
                     Err(e) => {
-                        let _ = sender.send(Err(format!("cannot start {}: {e}", python.display())));
+                        let _ = sender
+                            .send(Err(format!("cannot start {}: {e}", interpreter.display())));
                     }
                 }
             })
@@ -108,7 +105,7 @@ impl Moto {
         let pid = receiver.recv().map_err(|e| e.to_string())??;
         let url = format!("http://127.0.0.1:{port}");
         wait_ready(port, Duration::from_secs(60))?;
-        Ok(Self { url, pid })
+        Ok(Self { url, pid, python })
     }
 }
 

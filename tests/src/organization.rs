@@ -1,7 +1,6 @@
 //! An AWS Organizations organization in moto, managed from the home account: one per test
 //! binary, each test growing its own organizational units and accounts under the root.
 
-use aws_sdk_organizations::types::ChildType;
 use tokio::sync::OnceCell;
 
 use crate::resources::sdk_config_as;
@@ -68,21 +67,4 @@ pub async fn move_account(account: &str, from: &str, to: &str) {
         .send()
         .await
         .expect("moto moves the account");
-}
-
-/// The units directly under `parent`.
-pub async fn units_under(parent: &str) -> Vec<String> {
-    let listed = organizations_client()
-        .await
-        .list_children()
-        .parent_id(parent)
-        .child_type(ChildType::OrganizationalUnit)
-        .send()
-        .await
-        .expect("moto lists children");
-    listed
-        .children()
-        .iter()
-        .filter_map(|c| c.id().map(str::to_string))
-        .collect()
 }

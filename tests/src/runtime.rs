@@ -46,7 +46,7 @@ pub fn run_queued(
     ];
     settings.extend(environment.iter().map(|(k, v)| (*k, v.clone())));
     let script = moto::workspace_root().join("tests/bench/runtime_api.py");
-    let mut command = Command::new(moto::python());
+    let mut command = Command::new(&env().moto.python);
     command.arg("-B").arg(script).args([
         "serve",
         "--function-arn",
