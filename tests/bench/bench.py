@@ -39,6 +39,7 @@ import sys
 sys.dont_write_bytecode = True
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -61,8 +62,10 @@ from scenarios import FUNCTIONS, HOME, HOME_REGION, SCENARIOS  # noqa: E402
 TEMPLATE = HERE.parent.parent / "template.yaml"
 
 
+@functools.cache
 def template_memory_mb() -> int:
-    """The template's FunctionMemorySize Default: what a deployment gets unless it says otherwise."""
+    """The template's FunctionMemorySize Default: what a deployment gets unless it says otherwise
+    (read once)."""
     try:
         text = TEMPLATE.read_text()
         block = text[text.index("\n  FunctionMemorySize:"):]
@@ -74,18 +77,15 @@ def template_memory_mb() -> int:
 class Limits:
     """One CpuLimit per memory size, opened on first use; `why` says what each applies."""
 
-    def __init__(self, period_us: int, unthrottled: bool):
-        self.period_us, self.unthrottled = period_us, unthrottled
+    def __init__(self, period_us: int):
+        self.period_us = period_us
         self.opened: dict[int, tuple[CpuLimit | None, str]] = {}
 
     def get(self, memory_mb: int) -> CpuLimit | None:
         if memory_mb not in self.opened:
-            if self.unthrottled:
-                self.opened[memory_mb] = (None, "unthrottled (--unthrottled)")
-            else:
-                self.opened[memory_mb] = CpuLimit.open(memory_mb, self.period_us)
-                if self.opened[memory_mb][0] is None:
-                    print(f"bench: CPU at {memory_mb} MB: {self.opened[memory_mb][1]}", file=sys.stderr, flush=True)
+            self.opened[memory_mb] = CpuLimit.open(memory_mb, self.period_us)
+            if self.opened[memory_mb][0] is None:
+                print(f"bench: CPU at {memory_mb} MB: {self.opened[memory_mb][1]}", file=sys.stderr, flush=True)
         return self.opened[memory_mb][0]
 
     def describe(self) -> str:
@@ -98,7 +98,8 @@ class Limits:
 
 
 def run_one(fake: FakeAws, binary: str, function: str, name: str, state: str, run: int, args, log_dir: Path,
-            memory_mb: int, limits: Limits, trust_file: Path | None) -> dict:
+            memory_mb: int, limits: Limits | None, trust_file: Path | None) -> dict:
+    """One run; `limits` None runs it unthrottled."""
     scenario = SCENARIOS[name]
     scenarios.seed(fake.world, function, scenario, state)
     fake.recorder.reset()
@@ -109,7 +110,7 @@ def run_one(fake: FakeAws, binary: str, function: str, name: str, state: str, ru
     if trust_file:
         env["SSL_CERT_FILE"] = str(trust_file)
     env.update(pair.split("=", 1) for pair in args.function_env)
-    limit = limits.get(memory_mb)
+    limit = limits.get(memory_mb) if limits is not None else None
     harness_cpu = time.process_time()
     outcome = invoke_once(binary, env, scenarios.event(), f"arn:aws:lambda:{HOME_REGION}:{HOME}:function:{function}",
                           args.timeout, str(log_path), args.nofile, limit)
@@ -289,16 +290,17 @@ def main(argv=None) -> int:
     trust_file, roots = (fake_tls.trust_file(tls_dir) if tls_dir else (None, 0))
     if args.storm_rate:
         fake.faults.storm(args.storm_rate, args.storm_seed)
-    limits = Limits(int(args.cpu_period_ms * 1000), False)
-    free = Limits(0, True)
+    limits = Limits(int(args.cpu_period_ms * 1000))
+    ran_unthrottled = False
     fake.start()
     groups: dict[tuple, list[dict]] = {}
     started = time.monotonic()
     try:
         for run, function, name, state, memory, latency, unthrottled in plan(args):
             fake.latency = latency / 1000
+            ran_unthrottled = ran_unthrottled or unthrottled
             r = run_one(fake, binaries[function], function, name, state, run, args, log_dir, memory,
-                        free if unthrottled else limits, trust_file)
+                        None if unthrottled else limits, trust_file)
             r["unthrottled"] = unthrottled
             groups.setdefault((function, name, state, memory, latency, unthrottled), []).append(r)
             trouble = report.problem(r)
@@ -317,7 +319,7 @@ def main(argv=None) -> int:
                  f"HTTPS (RSA 2048 chain, {args.tls_tickets} session tickets a handshake), its test CA trusted "
                  f"through SSL_CERT_FILE beside {roots} of this machine's root certificates")
     cpu = limits.describe() or "unthrottled"
-    if free.opened:
+    if ran_unthrottled:
         cpu = (cpu + "; and unthrottled runs") if limits.opened else "unthrottled (--unthrottled)"
     latencies = sorted({key[4] for key in groups})
     header = (f"amiflow bench: latency {', '.join(f'{x:g}' for x in latencies)} ms per AWS call, {args.runs} run(s) each "

@@ -65,21 +65,30 @@ class Invocation:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-class RuntimeApi(ThreadingHTTPServer):
-    request_queue_size = 64
+class LoopbackApi(ThreadingHTTPServer):
+    """What both emulators' servers share (this one's and runtime_queue.py's): a free 127.0.0.1 port,
+    its `address` (host:port, AWS_LAMBDA_RUNTIME_API), daemon threads, and a client that hangs up is
+    no error. Each sets its own `request_queue_size`."""
     daemon_threads = True
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]):
+        super().__init__(("127.0.0.1", 0), handler)
+        self.address = f"127.0.0.1:{self.server_address[1]}"
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+class RuntimeApi(LoopbackApi):
+    request_queue_size = 64
 
     def __init__(self, invocation: Invocation):
         self.invocation = invocation
         self.delivered = False
         self.closing = threading.Event()
         self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), RuntimeHandler)
-        self.address = f"127.0.0.1:{self.server_address[1]}"
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
+        super().__init__(RuntimeHandler)
 
     def start(self) -> "RuntimeApi":
         threading.Thread(target=self.serve_forever, name="runtime-api", daemon=True).start()

@@ -30,17 +30,15 @@ import threading
 import time
 import uuid
 from collections import deque
-from http.server import ThreadingHTTPServer
 
-from runtime_api import PREFIX, JsonHandler
+from runtime_api import PREFIX, JsonHandler, LoopbackApi
 
 ANSWER = re.compile(rf"^{PREFIX}/invocation/([^/]+)/(response|error)$")
 PR_SET_PDEATHSIG = 1
 
 
-class QueueApi(ThreadingHTTPServer):
+class QueueApi(LoopbackApi):
     request_queue_size = 128
-    daemon_threads = True
 
     def __init__(self, function_arn: str, concurrency: int, events: list, out=sys.stdout):
         self.function_arn = function_arn
@@ -50,12 +48,7 @@ class QueueApi(ThreadingHTTPServer):
         self.in_flight = 0
         self.answered: list[dict] = []
         self.out = out
-        super().__init__(("127.0.0.1", 0), QueueHandler)
-        self.address = f"127.0.0.1:{self.server_address[1]}"
-
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
+        super().__init__(QueueHandler)
 
     def next_event(self) -> tuple[str, object]:
         """Waits until an event may be handed out (one is queued and fewer than `concurrency` are in flight)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from .query import QueryXmlService
-from .wire import Context, ServiceError, x
+from .wire import Context, ServiceError, iso, x
 
 ACTIVE = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
 ENDINGS = ("Successful", "Failed", "Cancelled", "RollbackSuccessful")
@@ -77,10 +77,6 @@ def template_spec(desired: dict | None) -> dict | None:
     return spec if isinstance(spec, dict) else None
 
 
-def iso(t: float | None) -> str | None:
-    return None if t is None else dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
 @dataclass
 class Refresh:
     id: str
@@ -99,7 +95,7 @@ class Refresh:
     def xml(self) -> str:
         return (f"<member>{x('InstanceRefreshId', self.id)}{x('AutoScalingGroupName', self.group)}"
                 f"{x('Status', self.status)}{x('StatusReason', self.reason)}{x('StartTime', iso(self.start))}"
-                f"{x('EndTime', iso(self.end))}{x('PercentageComplete', self.percentage)}"
+                f"{x('EndTime', None if self.end is None else iso(self.end))}{x('PercentageComplete', self.percentage)}"
                 f"{x('InstancesToUpdate', 0 if self.end else None)}"
                 f"{f'<Preferences>{xml_of(self.preferences)}</Preferences>' if self.preferences else ''}"
                 f"{f'<DesiredConfiguration>{xml_of(self.desired)}</DesiredConfiguration>' if self.desired else ''}"

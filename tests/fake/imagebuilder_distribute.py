@@ -21,11 +21,11 @@ the source's pipeline, so it carries no `sourcePipelineArn`.
 from __future__ import annotations
 
 import copy
-import datetime as dt
+import time
 
 from .imagebuilder_arns import BUILD_ARN, CONFIGURATION_ARN, EXECUTION_ROLE, parts
 from .imagebuilder_store import ImageStore
-from .wire import Context, ServiceError
+from .wire import Context, ServiceError, iso
 
 REQUIRED = ("sourceImage", "distributionConfigurationArn", "executionRole", "clientToken")
 
@@ -105,7 +105,7 @@ def product_image(store: ImageStore, source: str, configuration: dict, tags: dic
     base.update(arn=f"{prefix}/{build}", version=f"{prefix.rsplit('/', 1)[1]}/{build}", tags=dict(tags),
                 state={"status": "AVAILABLE"}, distributionConfiguration=copy.deepcopy(configuration),
                 buildType="IMPORT",
-                dateCreated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+                dateCreated=iso(time.time()))
     for n, ami in enumerate((base.get("outputResources") or {}).get("amis") or []):
         ami["image"] = f"ami-0d{store.distributed:011x}{n:04x}"
     return base

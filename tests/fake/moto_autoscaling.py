@@ -14,7 +14,7 @@ from moto.autoscaling.models import InstanceState, autoscaling_backends
 from moto.core.exceptions import ServiceException
 from moto.ec2.models import ec2_backends
 
-from .wire import ServiceError
+from .autoscaling import invalid
 
 
 def resolved_version(group) -> str | None:
@@ -49,10 +49,6 @@ def patch_launch_versions() -> None:
 
     InstanceState.__init__ = __init__
     InstanceState.launch_template = property(launch_template)
-
-
-def invalid(message: str) -> ServiceError:
-    return ServiceError(400, "ValidationError", message)
 
 
 class MotoGroups:

@@ -125,13 +125,9 @@ class MotoFront:
 
     @staticmethod
     def served(handler, req: Request, ctx: Context, request_id: str) -> Answer:
+        """`handler`'s answer; its errors are raised, for __call__ to answer in the service's shape."""
         op = handler.operation(req) or f"UNKNOWN:{req.command} {req.url.path}"
-        try:
-            content_type, payload = handler.handle(op, req, ctx, request_id)
-        except ServiceError as e:
-            if isinstance(e, Unsupported):
-                print(f"moto-front: not served: {handler.name}:{op}: {e.message}", file=sys.stderr, flush=True)
-            return (e.status, *handler.error(e, request_id))
+        content_type, payload = handler.handle(op, req, ctx, request_id)
         return 200, content_type, payload, {}
 
     def refuse(self, role_arn: str, ctx: Context) -> None:

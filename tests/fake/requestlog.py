@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import threading
-import urllib.parse
 from dataclasses import dataclass
+
+from .wire import query_params
 
 
 def parsed_body(method: str, content_type: str, body: bytes, query: str) -> dict:
@@ -17,10 +18,10 @@ def parsed_body(method: str, content_type: str, body: bytes, query: str) -> dict
     form fields for a form-encoded body, else the JSON object (a body that is no JSON object is
     kept as `{"raw": text}`)."""
     if method == "GET" or not body:
-        return {k: v[-1] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
+        return query_params(query)
     text = body.decode("utf-8", "replace")
     if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
-        return {k: v[-1] for k, v in urllib.parse.parse_qs(text, keep_blank_values=True).items()}
+        return query_params(text)
     try:
         value = json.loads(text)
     except ValueError:

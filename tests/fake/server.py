@@ -11,7 +11,6 @@ fake) gets the service's own error shape and is listed in `unknown`, so a benchm
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import socket
 import sys
@@ -22,7 +21,7 @@ import uuid
 from email.utils import formatdate
 from http import HTTPStatus
 
-from . import requestlog, sigv4, tls
+from . import errors, requestlog, sigv4, tls
 from .ec2 import Ec2
 from .faults import Faults
 from .imagebuilder import ImageBuilder
@@ -220,4 +219,4 @@ class FakeAws:
     def error_shape(service, e: ServiceError, request_id: str) -> tuple[str, bytes, dict]:
         if service is not None:
             return service.error(e, request_id)
-        return "application/json", json.dumps({"message": e.message}).encode(), {"x-amzn-ErrorType": e.code}
+        return errors.rest_json(e, request_id)
