@@ -61,25 +61,23 @@ impl<'a> Bounded<'a> {
     fn of(report: &'a Report) -> Self {
         let size = |a: &Action| serde_json::to_string(a).map_or(0, |s| s.len() + 1);
         let budget = ANSWER_BYTES - FRAME_BYTES - report.subject.len();
-        let all: usize = report.actions.iter().map(size).sum();
-        if all <= budget {
+        // Each action serialized once: the candidates below are sized from these.
+        let sizes: Vec<usize> = report.actions.iter().map(size).collect();
+        if sizes.iter().sum::<usize>() <= budget {
             return Self {
                 report,
                 listed: report.actions.iter().collect(),
                 left_out: 0,
             };
         }
-        let first = |a: &&Action| a.outcome() == Outcome::Failed;
-        let then = |a: &&Action| a.outcome().is_change();
-        let candidates = report
-            .actions
-            .iter()
-            .filter(first)
-            .chain(report.actions.iter().filter(then));
+        let sized = || report.actions.iter().zip(sizes.iter().copied());
+        let first = |(a, _): &(&Action, usize)| a.outcome() == Outcome::Failed;
+        let then = |(a, _): &(&Action, usize)| a.outcome().is_change();
+        let candidates = sized().filter(first).chain(sized().filter(then));
         let mut listed = Vec::new();
         let mut used = 0;
-        for action in candidates {
-            used += size(action);
+        for (action, size) in candidates {
+            used += size;
             if used > budget {
                 break;
             }
