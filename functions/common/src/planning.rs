@@ -84,8 +84,11 @@ impl Pipeline {
             }
             Request::Ignore(reason) => return Ok(Planned::Ignored(reason.clone())),
         };
-        let organization = self.organization(context).await;
-        let images = join_all(wanted.iter().map(|w| self.images.get_image(&w.arn))).await;
+        // Both only read: the units' accounts need not wait for the images, nor these for them.
+        let (organization, images) = futures::join!(
+            self.organization(context),
+            join_all(wanted.iter().map(|w| self.images.get_image(&w.arn)))
+        );
         let mut plans = Vec::new();
         let mut ignored = None;
         for (want, image) in wanted.into_iter().zip(images) {
