@@ -57,11 +57,17 @@ impl Units {
     /// `fresh`: from Organizations (a new account's back-fill must not miss it).
     pub async fn resolve(&self, units: &[&str], fresh: bool) -> Organization {
         let mut organization = Organization::default();
+        // One client (and AssumeRole of the reader role) for every unit read, made when the
+        // first unit not remembered needs it; if it cannot be had, each such unit says why.
+        let client = tokio::sync::OnceCell::new();
         for unit in units {
             let remembered = self.reader.remembered(unit).filter(|_| !fresh);
             let accounts = match remembered {
                 Some(accounts) => Ok(accounts),
-                None => self.reader.read(unit).await,
+                None => match client.get_or_init(|| self.reader.client()).await {
+                    Ok(client) => self.reader.read(client, unit).await,
+                    Err(why) => Err(why.clone()),
+                },
             };
             organization.insert(*unit, accounts);
         }
@@ -112,7 +118,7 @@ mod reader {
         }
 
         /// A client of Organizations, as the reader role where one is set.
-        async fn client(&self) -> Result<Client, String> {
+        pub async fn client(&self) -> Result<Client, String> {
             let base = self.context.base();
             let Some(role) = &self.role else {
                 return Ok(Client::new(base));
@@ -132,8 +138,7 @@ mod reader {
         }
 
         /// Every ACTIVE account under `unit`, nested units included.
-        pub async fn read(&self, unit: &str) -> Result<Vec<String>, String> {
-            let client = self.client().await?;
+        pub async fn read(&self, client: &Client, unit: &str) -> Result<Vec<String>, String> {
             let mut accounts = Vec::new();
             let mut parents = vec![unit.to_string()];
             while let Some(parent) = parents.pop() {
