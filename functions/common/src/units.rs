@@ -123,7 +123,7 @@ mod reader {
             let Some(role) = &self.role else {
                 return Ok(Client::new(base));
             };
-            let sts = aws_sdk_sts::Client::new(base);
+            let sts = self.context.sessions.sts();
             let assumed = AssumedRole::new(sts, role.clone(), SESSION, SESSION_POLICY);
             match assumed.credentials().await {
                 Ok(_) => {

@@ -4,7 +4,7 @@
 //! of this invocation only, and the next invocation (Lambda's retry) asks STS again at once.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use amiflow_model::report::detail::Unreachable;
@@ -52,6 +52,8 @@ impl Kept {
 #[derive(Debug)]
 pub struct Sessions {
     base: SdkConfig,
+    /// The STS client every AssumeRole is made with, built on first use.
+    sts: OnceLock<aws_sdk_sts::Client>,
     role_name: Option<String>,
     assumed: Mutex<HashMap<Key, Cell>>,
     failed: Mutex<HashMap<Key, Kept>>,
@@ -63,11 +65,20 @@ impl Sessions {
     pub fn new(base: SdkConfig, role_name: Option<String>) -> Self {
         Self {
             base,
+            sts: OnceLock::new(),
             role_name,
             assumed: Default::default(),
             failed: Default::default(),
             assuming: tokio::sync::Semaphore::new(ASSUMING_AT_ONCE),
         }
+    }
+
+    /// STS with the function's own credentials, in its own Region: one client for every role
+    /// assumed, not one per account.
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        self.sts
+            .get_or_init(|| aws_sdk_sts::Client::new(&self.base))
+            .clone()
     }
 
     /// Who calls made in `account` as `session` are: the assumed role's session ARN, which
@@ -132,8 +143,7 @@ impl Sessions {
         role_arn: String,
         session: Session,
     ) -> Result<SharedCredentialsProvider, AssumeFailure> {
-        let sts = aws_sdk_sts::Client::new(&self.base);
-        let role = AssumedRole::new(sts, role_arn, session.name, session.policy);
+        let role = AssumedRole::new(self.sts(), role_arn, session.name, session.policy);
         let _turn = self.assuming.acquire().await.ok();
         role.credentials().await?;
         Ok(SharedCredentialsProvider::new(role))
