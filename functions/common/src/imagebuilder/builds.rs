@@ -59,14 +59,28 @@ impl ImageBuilder {
         let (by_pipeline, by_name): (Vec<&Rule>, Vec<&Rule>) = rules
             .into_iter()
             .partition(|r| newest::pipeline(r).is_some());
-        let mut chosen = Vec::new();
+        // Each pipeline listed once, whatever number of rules match on it, all side by side.
+        let mut pipelines: Vec<(&str, Vec<&Rule>)> = Vec::new();
         for rule in by_pipeline {
             let pipeline = newest::pipeline(rule).unwrap_or_default();
+            match pipelines.iter_mut().find(|(p, _)| *p == pipeline) {
+                Some((_, rules)) => rules.push(rule),
+                None => pipelines.push((pipeline, vec![rule])),
+            }
+        }
+        let listings = pipelines.iter().map(|(pipeline, rules)| async {
             let request = client.list_image_pipeline_images();
-            let request = request.image_pipeline_arn(pipeline);
+            let request = request.image_pipeline_arn(*pipeline);
             let candidates =
-                builds_listed!(self, request, "ListImagePipelineImages", Some(pipeline));
-            chosen.extend(newest::newest_per_name(rule, &candidates));
+                builds_listed!(self, request, "ListImagePipelineImages", Some(*pipeline));
+            let newest = rules
+                .iter()
+                .flat_map(|rule| newest::newest_per_name(rule, &candidates));
+            Ok::<_, FunctionError>(newest.collect::<Vec<_>>())
+        });
+        let mut chosen = Vec::new();
+        for found in join_all(listings).await {
+            chosen.extend(found?);
         }
         if !by_name.is_empty() {
             let versions = self.versions(&client).await?;
