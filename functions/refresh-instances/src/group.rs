@@ -3,7 +3,8 @@
 //! refreshes, the decision, and the refresh it needs.
 
 use amiflow_common::context::Context;
-use amiflow_common::placed_executor::OnePlacement;
+use amiflow_common::placed_executor::{OnePlacement, PlacedExecutor};
+use amiflow_common::placement::fail_each;
 use amiflow_model::decide::refresh::{decide_refresh, KeptTemplate, RefreshDecision};
 use amiflow_model::input::Request;
 use amiflow_model::plan::target::TemplateTarget;
@@ -65,12 +66,7 @@ impl<'a> Placement<'a> {
         let mut actions = Vec::new();
         let kept = match self.kept(targets).await {
             Ok(kept) => kept,
-            Err(why) => {
-                let each = targets
-                    .iter()
-                    .map(|t| self.action(t, &t.selector.to_string(), why.clone()));
-                return each.collect();
-            }
+            Err(why) => return fail_each(targets, InstanceRefresher::failed, why),
         };
         if !kept.iter().any(|k| k.wanted) {
             return actions;
@@ -79,10 +75,7 @@ impl<'a> Placement<'a> {
             Ok(groups) => groups,
             Err(error) => {
                 let why = Read::Groups.failed(error);
-                let each = targets
-                    .iter()
-                    .map(|t| self.action(t, &t.selector.to_string(), why.clone()));
-                return each.collect();
+                return fail_each(targets, InstanceRefresher::failed, why.into());
             }
         };
         let runs = groups.iter().filter_map(|group| {
@@ -163,14 +156,10 @@ impl<'a> Placement<'a> {
     ) -> Result<Action, RefreshDetail> {
         let Some(kept) = kept else {
             let decision = decide_refresh(&group.view, None, &[], &self.refresher.preferences);
+            // With no kept template, the decision is NoTemplate or NotKept.
             return Err(match decision {
-                RefreshDecision::NoTemplate => RefreshDetail::NoTemplate,
-                _ => {
-                    let setting = group.view.template.clone().unwrap_or_default();
-                    RefreshDetail::NotKept {
-                        template: setting.id.or(setting.name).unwrap_or_default(),
-                    }
-                }
+                RefreshDecision::NotKept { template } => RefreshDetail::NotKept { template },
+                _ => RefreshDetail::NoTemplate,
             });
         };
         let (name, target) = (&group.view.name, kept.target);

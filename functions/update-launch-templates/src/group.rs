@@ -3,6 +3,7 @@
 
 use amiflow_common::build_tags::built_from;
 use amiflow_common::context::Context;
+use amiflow_common::placed_executor::PlacedExecutor;
 use amiflow_model::decide::record::explains;
 use amiflow_model::plan::target::TemplateTarget;
 use amiflow_model::plan::unique::unique_by;
@@ -13,7 +14,7 @@ use futures::future::join_all;
 use crate::change::Change;
 use crate::ec2::{Ec2, TemplateRef};
 use crate::lookup::{resolve, NotFound};
-use crate::updater::{action, failed};
+use crate::updater::{action, TemplateUpdater};
 
 pub(crate) struct Group<'a> {
     pub(crate) ec2: Ec2,
@@ -34,10 +35,12 @@ impl Group<'_> {
                         account_id = %target.placement.account_id, "no launch template matches");
                 }
                 Ok(found) => resolved.extend(found.into_iter().map(|t| (target, t))),
-                Err(NotFound::Missing(detail)) => actions.push(failed(target, detail.into())),
+                Err(NotFound::Missing(detail)) => {
+                    actions.push(TemplateUpdater::failed(target, detail.into()))
+                }
                 Err(NotFound::Call(error)) => {
                     let why = Read::Templates.failed(error);
-                    actions.push(failed(target, why.into()));
+                    actions.push(TemplateUpdater::failed(target, why.into()));
                 }
             }
         }

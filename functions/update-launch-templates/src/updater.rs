@@ -22,11 +22,6 @@ pub(crate) fn action(target: &TemplateTarget, name: &str, detail: impl Into<Deta
     Action::at(KIND, &target.placement, name, image, detail)
 }
 
-/// A target that fails before any template is found: named by its selector.
-pub(crate) fn failed(target: &TemplateTarget, why: Detail) -> Action {
-    Action::planned(KIND, target, why)
-}
-
 /// This function in a target account: its own session name, and only the calls it makes.
 pub const SESSION: Session = Session {
     name: "amiflow-update-launch-templates",
