@@ -9,7 +9,7 @@ use amiflow_common::pipeline::Pipeline;
 use amiflow_model::error::InputError;
 use amiflow_model::input::arn::arn_region;
 use amiflow_model::input::distribute::{allowed_by_policy, check_call};
-use amiflow_model::plan::target::{DistributeCall, Placement};
+use amiflow_model::plan::target::DistributeCall;
 use amiflow_model::policy::Policy;
 use amiflow_model::report::action::{Action, ActionKind};
 use amiflow_model::report::detail::Detail;
@@ -23,18 +23,19 @@ const KIND: ActionKind = ActionKind::DistributeImage;
 
 fn action(call: &DistributeCall, detail: impl Into<Detail>) -> Action {
     let arn = &call.distribution_configuration_arn;
-    let placement = Placement {
+    Action {
+        kind: KIND,
         region: arn_region(arn).unwrap_or_default().to_string(),
         account_id: arn.split(':').nth(4).unwrap_or_default().to_string(),
-        ami: Ok(call.source_image.clone()),
-        cross_account: false,
-    };
-    let mut action = Action::at(KIND, &placement, arn, None, detail);
-    action.ami = call
-        .source_image
-        .starts_with("ami-")
-        .then(|| call.source_image.clone());
-    action
+        target: arn.clone(),
+        ami: call
+            .source_image
+            .starts_with("ami-")
+            .then(|| call.source_image.clone()),
+        detail: detail.into(),
+        product: None,
+        image: None,
+    }
 }
 
 /// The distribute-image executor: the home Region's Image Builder client, one call limit.
