@@ -3,4 +3,4 @@
 
 pub mod parameters;
 mod read_back;
-pub mod ssm;
+mod ssm;

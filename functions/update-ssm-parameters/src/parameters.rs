@@ -87,9 +87,9 @@ impl PlacedExecutor for ParameterWriter {
 
 /// The parameters of one (Region, account) and what an invocation does to them.
 pub(crate) struct Group<'a> {
-    pub(crate) ssm: Ssm,
+    ssm: Ssm,
     ec2: AccountClient<aws_sdk_ec2::Client>,
-    pub(crate) writer: &'a ParameterWriter,
+    writer: &'a ParameterWriter,
     context: &'a Context,
 }
 
@@ -99,12 +99,6 @@ struct Existing<'a> {
     value: &'a String,
     described: &'a Described,
     built_from: Option<&'a amiflow_model::input::arn::ImageBuildVersionArn>,
-}
-
-impl ParameterWriter {
-    pub(crate) fn read_back_window(&self) -> Duration {
-        self.read_back
-    }
 }
 
 impl<'a> Group<'a> {
@@ -197,7 +191,7 @@ impl<'a> Group<'a> {
             self.apply_one(t, existing)
         });
         let mut actions: Vec<Action> = join_all(writes).await;
-        read_back(self, targets, &mut actions).await;
+        read_back(&self.ssm, self.writer.read_back, targets, &mut actions).await;
         actions
     }
 

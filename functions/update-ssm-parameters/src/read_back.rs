@@ -10,13 +10,14 @@ use amiflow_model::report::action::{Action, Outcome};
 use amiflow_model::report::detail::Detail;
 use amiflow_model::report::parameter::ParameterDetail;
 
-use crate::parameters::Group;
+use crate::ssm::Ssm;
 
 const PAUSE: Duration = Duration::from_millis(300);
 
-/// Waits up to the read-back window for each written `aws:ec2:image` value to show.
+/// Waits up to the read-back `window` for each written `aws:ec2:image` value to show.
 pub(crate) async fn read_back(
-    group: &Group<'_>,
+    ssm: &Ssm,
+    window: Duration,
     targets: &[&ParameterTarget],
     actions: &mut [Action],
 ) {
@@ -29,7 +30,6 @@ pub(crate) async fn read_back(
         })
         .map(|(i, _)| i)
         .collect();
-    let window = group.writer.read_back_window();
     let started = Instant::now();
     let mut first = true;
     while !pending.is_empty() && (first || started.elapsed() < window) {
@@ -41,7 +41,7 @@ pub(crate) async fn read_back(
             pending.iter().map(|&i| targets[i].name.clone()),
             String::clone,
         );
-        let Ok(current) = group.ssm.values(&names).await else {
+        let Ok(current) = ssm.values(&names).await else {
             continue;
         };
         pending.retain(|&i| current.get(&targets[i].name) != actions[i].ami.as_ref());
