@@ -8,6 +8,7 @@ use amiflow_model::input::ignore::IgnoreReason;
 use amiflow_model::input::Request;
 use amiflow_model::plan::target::DistributeCall;
 use amiflow_model::plan::Planner;
+use amiflow_model::policy::Policy;
 use amiflow_model::report::action::{Action, ActionKind};
 
 use crate::context::Context;
@@ -22,10 +23,14 @@ pub enum Admission {
     Refuse(InputError),
 }
 
-/// What a function plans from: one image build, or a call given whole (a direct request).
+/// What a function plans from: one image build, or a call given whole (a direct request), with
+/// the policy whose `distribute` entries it must be one of.
 pub enum Source<'a> {
     Image(&'a Planner<'a>),
-    Call(&'a DistributeCall),
+    Call {
+        call: &'a DistributeCall,
+        policy: &'a Policy,
+    },
 }
 
 /// An executor's plan for one source.

@@ -63,7 +63,7 @@ impl<P: PlacedExecutor> Executor for P {
     fn plan(&self, source: Source<'_>, _: &Context) -> Result<Plan<P::Target>, InputError> {
         Ok(Plan::Targets(match source {
             Source::Image(planner) => P::Target::planned(planner),
-            Source::Call(_) => Vec::new(),
+            Source::Call { .. } => Vec::new(),
         }))
     }
 

@@ -43,7 +43,11 @@ impl Pipeline {
         let everything = Scope::everything();
         let (wanted, scope, subject) = match &context.request {
             Request::Distribute(call) => {
-                let plan = executor.plan(Source::Call(call), context)?;
+                let source = Source::Call {
+                    call,
+                    policy: &self.policy,
+                };
+                let plan = executor.plan(source, context)?;
                 return Ok(merged(call.source_image.clone(), vec![plan], false));
             }
             Request::Image(request) => {

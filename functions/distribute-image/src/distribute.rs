@@ -10,7 +10,6 @@ use amiflow_model::error::InputError;
 use amiflow_model::input::arn::arn_region;
 use amiflow_model::input::distribute::{allowed_by_policy, check_call};
 use amiflow_model::plan::target::DistributeCall;
-use amiflow_model::policy::Policy;
 use amiflow_model::report::action::{Action, ActionKind};
 use amiflow_model::report::detail::Detail;
 use amiflow_model::report::distribute::DistributeDetail;
@@ -43,8 +42,6 @@ pub struct ImageDistributor {
     images: ImageBuilder,
     home_region: String,
     limit: CallLimit,
-    /// The policy's `distribute` entries: the only ones a direct request may use.
-    policy: Policy,
 }
 
 /// A call to make, with what stops it from being sent (checked once, when planned).
@@ -63,7 +60,6 @@ impl ImageDistributor {
             images: ImageBuilder::new(pipeline.aws.clone()),
             home_region: home_region.to_string(),
             limit: CallLimit::new(pipeline.settings.max_concurrency),
-            policy: pipeline.policy.clone(),
         })
     }
 
@@ -130,12 +126,12 @@ impl Executor for ImageDistributor {
                 Ok(calls) => Plan::Targets(calls.into_iter().map(|c| self.check(c)).collect()),
                 Err(loop_guard) => Plan::Ignore(loop_guard),
             }),
-            Source::Call(call) => {
+            Source::Call { call, policy } => {
                 let checked = self.check(call.clone());
                 if !checked.problems.is_empty() {
                     return Err(checked.problems.into());
                 }
-                allowed_by_policy(&checked.call, &self.policy)?;
+                allowed_by_policy(&checked.call, policy)?;
                 Ok(Plan::Targets(vec![checked]))
             }
         }
