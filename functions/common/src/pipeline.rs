@@ -34,7 +34,8 @@ pub struct Pipeline {
     pub settings: Settings,
     pub policy: Policy,
     pub aws: Arc<AwsContext>,
-    pub(crate) images: ImageBuilder,
+    /// Image Builder in the function's own account, shared with an executor that calls it.
+    pub images: Arc<ImageBuilder>,
     pub(crate) units: Units,
 }
 
@@ -73,7 +74,7 @@ impl Pipeline {
     pub fn new(settings: Settings, policy: Policy, base: SdkConfig) -> Self {
         let aws = Arc::new(AwsContext::new(base, settings.cross_account_role.clone()));
         Self {
-            images: ImageBuilder::new(aws.clone()),
+            images: Arc::new(ImageBuilder::new(aws.clone())),
             units: Units::new(aws.clone(), settings.organization_role.clone()),
             settings,
             policy,

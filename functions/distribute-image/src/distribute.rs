@@ -1,5 +1,7 @@
 //! DistributeImage calls: checked before any is sent, then made concurrently, each reported.
 
+use std::sync::Arc;
+
 use amiflow_common::aws::limit::CallLimit;
 use amiflow_common::context::Context;
 use amiflow_common::error::FunctionError;
@@ -39,7 +41,7 @@ fn action(call: &DistributeCall, detail: impl Into<Detail>) -> Action {
 
 /// The distribute-image executor: the home Region's Image Builder client, one call limit.
 pub struct ImageDistributor {
-    images: ImageBuilder,
+    images: Arc<ImageBuilder>,
     home_region: String,
     limit: CallLimit,
 }
@@ -53,12 +55,9 @@ pub struct Checked {
 impl ImageDistributor {
     /// DistributeImage runs in the function's own Region: the configuration must be there too.
     pub fn new(pipeline: &Pipeline) -> Result<Self, FunctionError> {
-        let home_region = pipeline.aws.home_region().ok_or_else(|| {
-            FunctionError::Configuration("no AWS Region is configured (AWS_REGION)".into())
-        })?;
         Ok(Self {
-            images: ImageBuilder::new(pipeline.aws.clone()),
-            home_region: home_region.to_string(),
+            home_region: pipeline.images.home_region()?.to_string(),
+            images: pipeline.images.clone(),
             limit: CallLimit::new(pipeline.settings.max_concurrency),
         })
     }

@@ -47,10 +47,7 @@ impl ImageBuilder {
         policy: &Policy,
         scope: &Scope,
     ) -> Result<Vec<ImageBuildVersionArn>, FunctionError> {
-        let region = self.home_region.as_deref().ok_or_else(|| {
-            FunctionError::Configuration("no AWS Region is configured (AWS_REGION)".into())
-        })?;
-        let client = self.client(region);
+        let client = self.client(self.home_region()?);
         let rules: Vec<&Rule> = policy
             .rules
             .iter()

@@ -62,6 +62,13 @@ impl ImageBuilder {
         }
     }
 
+    /// The function's own Region, where its Image Builder is.
+    pub fn home_region(&self) -> Result<&str, FunctionError> {
+        self.home_region.as_deref().ok_or_else(|| {
+            FunctionError::Configuration("no AWS Region is configured (AWS_REGION)".into())
+        })
+    }
+
     /// The client for `region`, with the function's own credentials.
     pub fn client(&self, region: &str) -> aws_sdk_imagebuilder::Client {
         self.clients.own(region)
