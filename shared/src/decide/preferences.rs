@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::policy::refresh::{RefreshPreferences, MAX_WAIT_SECONDS};
+use crate::policy::refresh::{
+    RefreshPreferences, CHECKPOINT, MAX_ALARMS, MAX_HEALTHY, MAX_WAIT_SECONDS, MIN_HEALTHY,
+    WARMUP_SECONDS,
+};
 
 /// The prefix of the tags that set a group's own preferences.
 pub const PREFERENCE_TAG_PREFIX: &str = "amiflow:refresh:";
@@ -19,7 +22,7 @@ pub fn preferences(
             continue;
         };
         let bad = |problem: String| (tag.clone(), problem);
-        let number = |min: i64, max: i64| -> Result<i32, (String, String)> {
+        let number = |(min, max): (i64, i64)| -> Result<i32, (String, String)> {
             match value.trim().parse::<i64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(n as i32),
                 _ => Err(bad(format!(
@@ -28,18 +31,19 @@ pub fn preferences(
             }
         };
         match preference {
-            "min-healthy-percentage" => out.min_healthy_percentage = number(0, 100)?,
-            "max-healthy-percentage" => out.max_healthy_percentage = Some(number(100, 200)?),
-            "instance-warmup" => out.instance_warmup = Some(number(0, 86_400)?),
-            "checkpoint-delay" => out.checkpoint_delay = Some(number(0, MAX_WAIT_SECONDS)?),
-            "bake-time" => out.bake_time = Some(number(0, MAX_WAIT_SECONDS)?),
+            "min-healthy-percentage" => out.min_healthy_percentage = number(MIN_HEALTHY)?,
+            "max-healthy-percentage" => out.max_healthy_percentage = Some(number(MAX_HEALTHY)?),
+            "instance-warmup" => out.instance_warmup = Some(number(WARMUP_SECONDS)?),
+            "checkpoint-delay" => out.checkpoint_delay = Some(number((0, MAX_WAIT_SECONDS))?),
+            "bake-time" => out.bake_time = Some(number((0, MAX_WAIT_SECONDS))?),
             "checkpoints" => {
                 out.checkpoint_percentages = value
                     .split(',')
-                    .map(|p| match p.trim().parse::<i32>() {
-                        Ok(n) if (1..=100).contains(&n) => Ok(n),
+                    .map(|p| match p.trim().parse::<i64>() {
+                        Ok(n) if (CHECKPOINT.0..=CHECKPOINT.1).contains(&n) => Ok(n as i32),
                         _ => Err(bad(format!(
-                            "must be percentages from 1 to 100, comma separated, got {value:?}"
+                            "must be percentages from {} to {}, comma separated, got {value:?}",
+                            CHECKPOINT.0, CHECKPOINT.1
                         ))),
                     })
                     .collect::<Result<_, _>>()?
@@ -50,7 +54,12 @@ pub fn preferences(
                     .map(str::trim)
                     .filter(|a| !a.is_empty())
                     .map(str::to_string)
-                    .collect()
+                    .collect();
+                // The policy's alarms are counted by its schema; a tag's here.
+                if out.alarms.len() > MAX_ALARMS {
+                    let count = out.alarms.len();
+                    return Err(bad(format!("at most {MAX_ALARMS} alarms, got {count}")));
+                }
             }
             "auto-rollback" => {
                 out.auto_rollback = match value.trim() {
@@ -103,6 +112,11 @@ mod tests {
             ),
             ("amiflow:refresh:checkpoints", "50", "must end at 100"),
             ("amiflow:refresh:warmup", "60", "is no preference"),
+            (
+                "amiflow:refresh:alarms",
+                "a,b,c,d,e,f,g,h,i,j,k",
+                "at most 10 alarms, got 11",
+            ),
         ] {
             let tags = BTreeMap::from([(tag.to_string(), value.to_string())]);
             let (_, problem) = preferences(&tags, &RefreshPreferences::default()).unwrap_err();

@@ -38,10 +38,8 @@ impl ReconcileRequest {
     pub(super) fn parse(input: &Value) -> Result<Self, InputError> {
         let mut violations = Vec::new();
         check(input, &RECONCILE, "", &mut violations);
-        if input
-            .get("reconcile")
-            .is_some_and(|v| v != &Value::Bool(true))
-        {
+        // Not a boolean is the schema's to say; `false` is this.
+        if input.get("reconcile") == Some(&Value::Bool(false)) {
             violations.push(Violation::new(
                 "reconcile",
                 "must be true: a reconcile request is {\"reconcile\": true}",
@@ -114,6 +112,14 @@ mod tests {
         let everything = ReconcileRequest::parse(&json!({"reconcile": true})).unwrap();
         assert_eq!(everything.scope, Scope::everything());
         assert!(!everything.dry_run);
+    }
+
+    #[test]
+    fn a_reconcile_that_is_not_a_boolean_is_named_once() {
+        let error = ReconcileRequest::parse(&json!({"reconcile": "yes"}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error.matches("`reconcile`").count(), 1, "{error}");
     }
 
     #[test]

@@ -89,36 +89,48 @@ impl RefreshPreferences {
                 ));
             }
         }
-        if self.alarms.len() > 10 {
-            out.push(("alarms", format!("at most 10, got {}", self.alarms.len())));
-        }
         out
     }
 }
 
 /// Seconds a refresh may pause at a checkpoint or bake: the service takes up to two days.
 pub const MAX_WAIT_SECONDS: i64 = 172_800;
+/// The service's bounds, which the policy's `instanceRefresh` and a group's own tags share.
+pub const MIN_HEALTHY: (i64, i64) = (0, 100);
+pub const MAX_HEALTHY: (i64, i64) = (100, 200);
+pub const WARMUP_SECONDS: (i64, i64) = (0, 86_400);
+pub const CHECKPOINT: (i64, i64) = (1, 100);
+pub const MAX_ALARMS: usize = 10;
 
 pub static INSTANCE_REFRESH: Schema = Schema::Object(&[
     Field::optional(
         "minHealthyPercentage",
-        &Schema::Integer { min: 0, max: 100 },
+        &Schema::Integer {
+            min: MIN_HEALTHY.0,
+            max: MIN_HEALTHY.1,
+        },
     ),
     Field::optional(
         "maxHealthyPercentage",
-        &Schema::Integer { min: 100, max: 200 },
+        &Schema::Integer {
+            min: MAX_HEALTHY.0,
+            max: MAX_HEALTHY.1,
+        },
     ),
     Field::optional(
         "instanceWarmup",
         &Schema::Integer {
-            min: 0,
-            max: 86_400,
+            min: WARMUP_SECONDS.0,
+            max: WARMUP_SECONDS.1,
         },
     ),
     Field::optional(
         "checkpointPercentages",
         &Schema::Array {
-            items: &Schema::Integer { min: 1, max: 100 },
+            items: &Schema::Integer {
+                min: CHECKPOINT.0,
+                max: CHECKPOINT.1,
+            },
             min: 1,
             max: 100,
         },
@@ -142,7 +154,7 @@ pub static INSTANCE_REFRESH: Schema = Schema::Object(&[
         &Schema::Array {
             items: &Schema::Text(crate::schema::Text::len(1, 255)),
             min: 0,
-            max: 10,
+            max: MAX_ALARMS,
         },
     ),
     Field::optional("autoRollback", &BOOL),

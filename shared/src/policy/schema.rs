@@ -309,5 +309,13 @@ mod unit_tests {
         .map(ToString::to_string)
         .collect();
         assert_eq!(cross, ["`instanceRefresh.checkpointPercentages`: must end at 100, so that every instance is replaced, got [50, 90]"]);
+        let alarms: Vec<String> = (0..11).map(|i| format!("alarm-{i}")).collect();
+        let once: Vec<String> =
+            violations(&json!({"rules": [], "instanceRefresh": {"alarms": alarms}}))
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        assert_eq!(once.len(), 1, "one fault, said once: {once:#?}");
+        assert!(once[0].starts_with("`instanceRefresh.alarms`"), "{once:#?}");
     }
 }
